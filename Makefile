@@ -1,0 +1,26 @@
+# Two commands on a fresh machine with Python 3.11+ and make:  make run  /  make test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+ARGS ?=
+
+.PHONY: run test bench contract clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+run: $(STAMP)  ## start the mock on http://127.0.0.1:4010 (ARGS="--seed 7 --port 8080" to change)
+	$(BIN)/sendkit-mock serve $(ARGS)
+
+test: $(STAMP)  ## every test: unit, api, contract (Schemathesis), end-to-end
+	$(BIN)/python -m pytest $(ARGS)
+
+bench: $(STAMP)  ## start-up, memory and throughput figures
+	$(BIN)/python bench/run.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,56 @@
+"""`sendkit-mock serve`: one command from a checkout to a running mock."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .domain.world import FixtureError
+from .settings import Settings, SettingsError
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="sendkit-mock", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the mock server (settings also from SENDKIT_MOCK_* variables)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--seed", type=int, help="the seed for ids, failures and report content")
+    serve.add_argument("--fixtures", type=Path, help="a world YAML file (default: fixtures/world.yaml)")
+    serve.add_argument("--queued-seconds", type=float, help="time a report stays queued")
+    serve.add_argument("--processing-seconds", type=float, help="time a report stays processing")
+    serve.add_argument("--failure-rate", type=float, help="share of reports that fail, 0 to 1")
+    serve.add_argument("--max-reports", type=int, help="stored reports before the oldest finished go")
+    serve.add_argument("--cors-origins", help="comma-separated allowed origins, or *")
+    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    return root
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    args = vars(parser().parse_args(argv))
+    command = args.pop("command")
+    try:
+        settings = Settings.from_env(os.environ if environ is None else environ, **args)
+        if command == "serve":
+            return serve(settings)
+    except (SettingsError, FixtureError) as exc:
+        print(f"sendkit-mock: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from .app import create_mock
+
+    mock = create_mock(settings)
+    world = mock.service.world
+    base = f"http://{settings.host}:{settings.port}"
+    keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
+    print(f"sendkit-mock on {base} | keys: {keys} | docs {base}/ui/ | seed {settings.seed}", flush=True)
+    uvicorn.run(mock.app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0

@@ -1,0 +1,1 @@
+"""The pure core: no flask, no connexion, no clock reads, no global randomness."""

@@ -1,0 +1,65 @@
+"""How a report's status follows the clock: queued → processing → ready | failed.
+
+A report's timeline is fixed when it is created (when it starts, when it finishes, and how it ends), so
+its status at any instant is a pure function of the clock. Which report fails is drawn from the seed and
+the report id, so it repeats run after run.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+QUEUED, PROCESSING, READY, FAILED = "queued", "processing", "ready", "failed"
+STATUSES = (QUEUED, PROCESSING, READY, FAILED)
+FINISHED = frozenset({READY, FAILED})
+
+FAILURE = {
+    "code": "GENERATION_FAILED",
+    "message": "Report generation failed: the analytics backend did not answer in time. Queue the report again.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    queued_seconds: float = 1.0
+    processing_seconds: float = 3.0
+    failure_rate: float = 0.0
+    seed: int | str = 0
+
+    def __post_init__(self) -> None:
+        if self.queued_seconds < 0 or self.processing_seconds < 0:
+            raise ValueError("queued and processing durations must not be negative")
+        if not 0.0 <= self.failure_rate <= 1.0:
+            raise ValueError("failure rate must be between 0 and 1")
+
+    def plan(self, report_id: str, created: datetime) -> Timeline:
+        starts = created + timedelta(seconds=self.queued_seconds)
+        finishes = starts + timedelta(seconds=self.processing_seconds)
+        draw = random.Random(f"sendkit-mock/failure/{self.seed}/{report_id}").random()
+        return Timeline(created, starts, finishes, FAILED if draw < self.failure_rate else READY)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    created: datetime
+    starts: datetime
+    finishes: datetime
+    outcome: str
+
+    def status(self, now: datetime) -> str:
+        if now < self.starts:
+            return QUEUED
+        if now < self.finishes:
+            return PROCESSING
+        return self.outcome
+
+    def started_at(self, now: datetime) -> datetime | None:
+        return self.starts if now >= self.starts else None
+
+    def completed_at(self, now: datetime) -> datetime | None:
+        return self.finishes if now >= self.finishes else None
+
+    def updated_at(self, now: datetime) -> datetime:
+        return self.completed_at(now) or self.started_at(now) or self.created

@@ -1,0 +1,64 @@
+"""Report periods: `YYYY-MM-DD` or an RFC 3339 date-time [C], with a default when omitted [I]."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from ..clock import iso
+from ..errors import BadRequest, Detail
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+    start_text: str
+    end_text: str
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86400
+
+
+def parse_bound(value: str, *, is_end: bool) -> tuple[datetime, str]:
+    """The instant a bound names and its echo; a date end covers that whole day."""
+    if DATE.match(value):
+        day = date.fromisoformat(value)
+        start = datetime.combine(day, time.min, UTC)
+        return (start + timedelta(days=1) if is_end else start), value
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC), iso(moment)
+
+
+def resolve_period(start: str | None, end: str | None, today: date) -> Period:
+    """Both bounds checked together, so a request with two bad bounds hears of both."""
+    details: list[Detail] = []
+    bounds: dict[str, tuple[datetime, str]] = {}
+    for name, value, is_end in (("periodStart", start, False), ("periodEnd", end, True)):
+        if value is None:
+            continue
+        try:
+            bounds[name] = parse_bound(value, is_end=is_end)
+        except ValueError:
+            details.append(Detail(name, "Must be a date (YYYY-MM-DD) or an ISO 8601 date-time"))
+    if details:
+        raise BadRequest(details=details)
+    end_at, end_text = bounds.get("periodEnd") or parse_bound(today.isoformat(), is_end=True)
+    if "periodStart" in bounds:
+        start_at, start_text = bounds["periodStart"]
+    elif DATE.match(end_text):  # the 30 days that end on periodEnd, both days included
+        first = date.fromisoformat(end_text) - timedelta(days=DEFAULT_DAYS - 1)
+        start_at, start_text = parse_bound(first.isoformat(), is_end=False)
+    else:
+        start_at = end_at - timedelta(days=DEFAULT_DAYS)
+        start_text = iso(start_at)
+    if start_at >= end_at:
+        raise BadRequest.field("periodStart", "Must be before periodEnd")
+    return Period(start_at, end_at, start_text, end_text)

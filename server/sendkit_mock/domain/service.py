@@ -1,0 +1,178 @@
+"""The Reports API's rules: who may create, see and delete which report. No framework, no I/O."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from ..clock import Clock
+from ..errors import BadRequest, Detail, NotFound
+from ..store import Page, ReportStore, UnknownCursor
+from .auth import Authenticator, Principal, Scope
+from .ids import IdFactory
+from .lifecycle import FINISHED, READY, Lifecycle
+from .periods import resolve_period
+from .reports import Report, Sections
+from .world import Workspace, World
+
+
+class ContentGenerator(Protocol):
+    def __call__(self, report: Report) -> dict[str, Any]:
+        """The `data` of a ready report: pure, the same for the same report and seed."""
+        ...
+
+
+def _queued_message(count: int) -> str:
+    return f"{count} report{'s' if count != 1 else ''} queued for generation"
+
+
+class ReportService:
+    def __init__(
+        self,
+        world: World,
+        store: ReportStore,
+        clock: Clock,
+        ids: IdFactory,
+        lifecycle: Lifecycle,
+        content: ContentGenerator,
+    ) -> None:
+        self.world = world
+        self.auth = Authenticator(world)
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.lifecycle = lifecycle
+        self.content = content
+        self._seq = itertools.count(1)
+        self._create_lock = threading.Lock()
+
+    # --- queries -------------------------------------------------------------------------------
+    def render(self, report: Report, *, with_data: bool = True) -> dict[str, Any]:
+        now = self.clock.now()
+        ready = with_data and report.status(now) == READY
+        return report.to_json(now, self.content(report) if ready else None, with_data=with_data)
+
+    def render_summary(self, report: Report) -> dict[str, Any]:
+        return report.summary_json(self.clock.now())
+
+    def get(self, principal: Principal, workspace_header: str | None, report_id: str) -> Report:
+        scope = self.auth.read_scope(principal, workspace_header)
+        report = self.store.get(report_id)
+        if report is None or report.scope != scope:
+            raise NotFound()  # another tenant's report is indistinguishable from a missing one
+        return report
+
+    def list(
+        self,
+        principal: Principal,
+        workspace_header: str | None,
+        *,
+        cursor: str | None,
+        limit: int,
+        status: str | None = None,
+        report_type: str | None = None,
+    ) -> Page:
+        scope = self.auth.read_scope(principal, workspace_header)
+        keep: Callable[[Report], bool] | None = None
+        if status or report_type:
+            now = self.clock.now()
+
+            def keep(r: Report) -> bool:
+                return (not status or r.status(now) == status) and (
+                    not report_type or r.report_type == report_type
+                )
+
+        try:
+            return self.store.page(scope, cursor=cursor, limit=limit, keep=keep)
+        except UnknownCursor:
+            raise BadRequest.field("cursor", "Unknown cursor: pass the nextCursor of a previous page") from None
+
+    def delete(self, principal: Principal, workspace_header: str | None, report_id: str) -> Report:
+        report = self.get(principal, workspace_header, report_id)
+        self.store.delete(report.id)
+        return report
+
+    # --- creation ------------------------------------------------------------------------------
+    def create(self, principal: Principal, workspace_header: str | None, body: Mapping[str, Any]) -> list[Report]:
+        report_type = body["reportType"]
+        if report_type == "organizational":
+            scope = self.auth.organizational_scope(principal, workspace_header)
+            workspaces = self.world.owned_by(principal.user.id)
+            workspace = None
+        else:
+            workspace = self.auth.workspace(principal, workspace_header)
+            scope, workspaces = Scope("workspace", workspace.id), (workspace,)
+        details: list[Detail] = []
+        campaign_ids: list[str] = list(body.get("campaignIds") or []) if report_type == "campaign" else []
+        if report_type == "campaign" and not campaign_ids:
+            details.append(Detail("campaignIds", "Required for campaign reports: 1 to 10 campaign ids"))
+        try:
+            period = resolve_period(body.get("periodStart"), body.get("periodEnd"), self.clock.now().date())
+        except BadRequest as exc:
+            details.extend(exc.details)
+        if details:
+            raise BadRequest(details=details)
+        recipient_ids = list(body.get("recipientIds") or [])
+        self._check_exists(campaign_ids, recipient_ids, workspace, workspaces)
+        sections = Sections.from_json(body.get("sections"))
+        titles = self._titles(report_type, campaign_ids, workspace, principal)
+        with self._create_lock:
+            now = self.clock.now()
+            reports = []
+            for campaign_ids_of_one, title in titles:
+                report_id = self.ids.new()
+                report = Report(
+                    id=report_id,
+                    seq=next(self._seq),
+                    scope=scope,
+                    workspace_id=workspace.id if workspace else None,
+                    user_id=principal.user.id,
+                    title=title,
+                    report_type=report_type,
+                    campaign_ids=campaign_ids_of_one,
+                    period=period,
+                    sections=sections,
+                    recipient_ids=tuple(recipient_ids),
+                    timeline=self.lifecycle.plan(report_id, now),
+                )
+                self.store.add(report, evictable=lambda r: r.status(now) in FINISHED)
+                reports.append(report)
+        return reports
+
+    @staticmethod
+    def queued_message(reports: list[Report]) -> str:
+        return _queued_message(len(reports))
+
+    def _check_exists(
+        self,
+        campaign_ids: list[str],
+        recipient_ids: list[str],
+        workspace: Workspace | None,
+        workspaces: tuple[Workspace, ...],
+    ) -> None:
+        details = []
+        if workspace is not None:
+            details += [
+                Detail(f"campaignIds[{i}]", f"Campaign {cid} was not found in this workspace")
+                for i, cid in enumerate(campaign_ids)
+                if cid not in workspace.campaigns_by_id
+            ]
+        known = {r.id for ws in workspaces for r in ws.recipients}
+        details += [
+            Detail(f"recipientIds[{i}]", f"Recipient {rid} was not found")
+            for i, rid in enumerate(recipient_ids)
+            if rid not in known
+        ]
+        if details:
+            raise NotFound(details=details)
+
+    def _titles(
+        self, report_type: str, campaign_ids: list[str], workspace: Workspace | None, principal: Principal
+    ) -> list[tuple[tuple[str, ...], str]]:
+        if report_type == "campaign" and workspace is not None:
+            return [((cid,), f"{workspace.campaigns_by_id[cid].name} Report") for cid in campaign_ids]
+        if workspace is not None:
+            return [((), f"{workspace.name} Workspace Report")]
+        return [((), f"{principal.user.name} Organizational Report")]

@@ -1,0 +1,100 @@
+"""The error tree and SendKit's error body.
+
+    ApiError                 {error, message, code, details?}
+    ├── BadRequest           400, with one detail per problem
+    ├── Unauthorized         401
+    ├── Forbidden            403
+    ├── NotFound             404
+    ├── Conflict             409
+    └── (any status)         built from the status alone, e.g. ApiError(status=415)
+
+Domain code raises these; the web layer turns framework errors into them and renders every one
+through `ApiError.body()`, so a client sees one shape whatever went wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+REASONS: dict[int, str] = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+}
+
+MESSAGES: dict[int, str] = {
+    400: "The request contains invalid parameters or malformed data",
+    401: "Invalid or missing API key",
+    403: "You don't have permission to access this resource",
+    404: "The requested resource was not found",
+    405: "The method is not allowed for the requested URL",
+    409: "The request conflicts with the current state of the resource",
+    413: "The request body is too large",
+    415: "The request body must be sent as application/json",
+    500: "An unexpected error occurred",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    field: str
+    message: str
+
+
+class ApiError(Exception):
+    status = 500
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        details: Iterable[Detail] = (),
+    ) -> None:
+        if status is not None:
+            self.status = status
+        self.message = message or MESSAGES.get(self.status, REASONS.get(self.status, "Error"))
+        self.details = tuple(details)
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "error": REASONS.get(self.status, "Error"),
+            "message": self.message,
+            "code": self.status,
+        }
+        if self.details:
+            body["details"] = [{"field": d.field, "message": d.message} for d in self.details]
+        return body
+
+
+class BadRequest(ApiError):
+    status = 400
+
+    @classmethod
+    def field(cls, field: str, message: str) -> BadRequest:
+        return cls(details=[Detail(field, message)])
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+
+class Forbidden(ApiError):
+    status = 403
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class Conflict(ApiError):
+    status = 409

@@ -1,0 +1,67 @@
+"""All settings and their defaults in one place; read from flags and from an injected environment."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .resources import default_fixtures_path
+
+ENV_PREFIX = "SENDKIT_MOCK_"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4010
+    seed: int = 42
+    fixtures: Path = field(default_factory=default_fixtures_path)
+    queued_seconds: float = 1.0
+    processing_seconds: float = 3.0
+    failure_rate: float = 0.0
+    max_reports: int = 100_000
+    max_body_bytes: int = 1_048_576
+    cors_origins: str = "*"
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        checks = {
+            "port": 0 <= self.port <= 65535,
+            "queued_seconds": self.queued_seconds >= 0,
+            "processing_seconds": self.processing_seconds >= 0,
+            "failure_rate": 0.0 <= self.failure_rate <= 1.0,
+            "max_reports": self.max_reports >= 1,
+            "max_body_bytes": self.max_body_bytes >= 1,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise SettingsError(f"{name}={getattr(self, name)!r} is out of range")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
+        """Defaults, then SENDKIT_MOCK_<NAME> variables, then explicit overrides (CLI flags)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _convert(ENV_PREFIX + f.name.upper(), raw, f.type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _convert(name: str, raw: str, kind: Any) -> Any:
+    kind = {"int": int, "float": float, "str": str, "Path": Path}.get(str(kind), kind)
+    try:
+        return kind(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name}={raw!r} is not a valid {getattr(kind, '__name__', kind)}") from None

@@ -1,0 +1,1 @@
+"""The only package that knows about connexion, flask and starlette."""

@@ -1,0 +1,53 @@
+"""The one place where every error leaves the server, in SendKit's shape, as application/json."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from ..errors import ApiError, Detail
+
+log = logging.getLogger("sendkit_mock")
+
+
+def render(error: ApiError, headers: dict[str, str] | None = None) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=error.status,
+        body=json.dumps(error.body(), separators=(",", ":")),
+        content_type="application/json",
+        headers=headers or {},
+    )
+
+
+def on_api_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, ApiError)
+    if exc.status >= 500:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return render(exc)
+
+
+def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Connexion's own problems: security, content type, and a response that broke the contract."""
+    assert isinstance(exc, ProblemException)
+    status = exc.status_code
+    if status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, exc.detail)
+        return render(ApiError(status=500))
+    details = [Detail("body", str(exc.detail))] if status == 400 and exc.detail else []
+    return render(ApiError(status=status, details=details))
+
+
+def on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Unknown routes (404) and wrong methods (405, with the Allow header)."""
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    return render(ApiError(status=exc.status_code), headers=headers)
+
+
+def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    log.error("%s %s raised", request.method, request.url.path, exc_info=exc)
+    return render(ApiError(status=500))

@@ -1,0 +1,141 @@
+"""Request validation that reports every problem, each with a field path a person can read."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncGenerator, Iterable
+from datetime import date
+from typing import Any
+
+from connexion.json_schema import Draft4RequestValidator
+from connexion.lifecycle import ConnexionRequest
+from connexion.validators import JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator, ValidationError
+from starlette.types import Scope
+
+from ..errors import BadRequest, Detail
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@Draft4Validator.FORMAT_CHECKER.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    """Strict YYYY-MM-DD: `date.fromisoformat` alone also takes `20240101`."""
+    if not isinstance(value, str):
+        return True
+    if not _DATE.match(value):
+        raise ValueError("not YYYY-MM-DD")
+    date.fromisoformat(value)
+    return True
+
+
+def field_path(path: Iterable[Any], prefix: str = "") -> str:
+    out = prefix
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def describe(error: ValidationError) -> Detail:
+    """One jsonschema error as SendKit's {field, message}."""
+    kind, schema, value = error.validator, error.schema, error.validator_value
+    path = list(error.absolute_path)
+    custom = schema.get("x-error-message") if isinstance(schema, dict) else None
+    if kind == "required":
+        missing = re.search(r"'(.+?)' is a required property", error.message)
+        return Detail(field_path([*path, missing.group(1) if missing else "?"]), "Is required")
+    if kind == "additionalProperties":
+        extras = re.findall(r"'(.+?)'", error.message.split("(")[-1]) or ["?"]
+        return Detail(field_path([*path, extras[0]]), "Is not an allowed property")
+    if custom:
+        message = custom
+    elif kind == "enum":
+        message = "Must be one of: " + ", ".join(map(str, value))
+    elif kind == "type":
+        message = f"Must be of type {value if isinstance(value, str) else ' or '.join(value)}"
+    elif kind == "maxItems":
+        message = f"Must contain at most {value} items"
+    elif kind == "minItems":
+        message = f"Must contain at least {value} item{'s' if value != 1 else ''}"
+    elif kind == "uniqueItems":
+        message = "Must not contain duplicates"
+    elif kind == "format":
+        message = f"Must be a valid {value}"
+    elif kind in ("minimum", "maximum"):
+        message = f"Must be {'at least' if kind == 'minimum' else 'at most'} {value}"
+    else:
+        message = error.message
+    return Detail(field_path(path) or "body", message)
+
+
+def details_of(validator: Draft4Validator, instance: Any, prefix: str = "") -> list[Detail]:
+    found = []
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+        detail = describe(error)
+        found.append(Detail(prefix + detail.field if prefix else detail.field, detail.message))
+    return found
+
+
+class RequestBodyValidator(JSONRequestBodyValidator):
+    """Every schema error in `details`; malformed JSON and bad UTF-8 as 400, never 500."""
+
+    async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        try:
+            text = raw.decode(self._encoding)
+        except (UnicodeDecodeError, LookupError):
+            raise BadRequest.field("body", f"The body is not valid {self._encoding} text") from None
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadRequest.field("body", f"Malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if body is None and not self._nullable:
+            raise BadRequest.field("body", "A JSON body is required")
+        validator = Draft4RequestValidator(self._schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        details = details_of(validator, body)
+        if details:
+            raise BadRequest(details=details)
+        return None
+
+
+class RequestParameterValidator(ParameterValidator):
+    """Query, path and header parameters, every problem at once, named as the client wrote it."""
+
+    def validate_request(self, request: ConnexionRequest) -> None:
+        details: list[Detail] = []
+        if self.strict_validation:
+            known = {p["name"] for p in self.parameters.get("query", [])} | self.security_query_params
+            details += [
+                Detail(name, "Is not an allowed query parameter")
+                for name in sorted(set(request.query_params.keys()) - known)
+            ]
+        sources = {
+            "query": request.query_params,
+            "path": request.path_params,
+            "header": request.headers,
+        }
+        for where, values in sources.items():
+            for param in self.parameters.get(where, []):
+                details += self._check(param, values.get(param["name"]))
+        if details:
+            raise BadRequest(details=details)
+
+    @staticmethod
+    def _check(param: dict[str, Any], raw: Any) -> list[Detail]:
+        name = param["name"]
+        if raw is None:
+            return [Detail(name, "Is required")] if param.get("required") else []
+        schema = param.get("schema", {})
+        value: Any = raw
+        if schema.get("type") == "integer" and isinstance(raw, str):
+            try:
+                value = int(raw)
+            except ValueError:
+                return [Detail(name, "Must be an integer")]
+        validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        return [Detail(name, d.message) for d in details_of(validator, value)]
