@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from connexion import FlaskApp
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
@@ -27,7 +28,8 @@ from .resources import spec_path
 from .settings import Settings
 from .store import InMemoryReportStore, ReportStore
 from .web import errors
-from .web.middleware import RequestGuard
+from .web.middleware import HeadAsGet, RequestGuard
+from .web.routes import AllowedMethods
 from .web.security import security_map
 from .web.validation import RequestBodyValidator, RequestParameterValidator
 
@@ -57,7 +59,7 @@ def create_mock(
     lifecycle = Lifecycle(settings.queued_seconds, settings.processing_seconds, settings.failure_rate, settings.seed)
     service = ReportService(
         world=world,
-        store=store or InMemoryReportStore(settings.max_reports),
+        store=store if store is not None else InMemoryReportStore(settings.max_reports),
         clock=clock,
         ids=IdFactory(settings.seed),
         lifecycle=lifecycle,
@@ -85,6 +87,7 @@ def create_mock(
         security_map=security_map(service.auth),
     )
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(
         CORSMiddleware,
         MiddlewarePosition.BEFORE_EXCEPTION,
@@ -94,7 +97,7 @@ def create_mock(
     )
     app.add_error_handler(ApiError, errors.on_api_error)
     app.add_error_handler(ProblemException, errors.on_problem)
-    app.add_error_handler(HTTPException, errors.on_http_exception)
+    app.add_error_handler(HTTPException, errors.http_exception_handler(AllowedMethods(_load_spec())))
     app.add_error_handler(Exception, errors.on_unexpected)
     return Mock(app=app, settings=settings, clock=clock, service=service)
 
@@ -102,6 +105,12 @@ def create_mock(
 def create_app(settings: Settings | None = None, **parts: Any) -> Any:
     """The ASGI app alone, for `uvicorn --factory` and other servers."""
     return create_mock(settings, **parts).app
+
+
+def _load_spec() -> dict[str, Any]:
+    loaded = yaml.safe_load(spec_path().read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
 
 
 def _resolve(operations: dict[str, Any], operation_id: str) -> Any:

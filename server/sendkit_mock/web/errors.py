@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -12,6 +13,8 @@ from starlette.exceptions import HTTPException
 from ..errors import ApiError, Detail
 
 log = logging.getLogger("sendkit_mock")
+
+Handler = Callable[[ConnexionRequest, Exception], ConnexionResponse]
 
 
 def render(error: ApiError, headers: dict[str, str] | None = None) -> ConnexionResponse:
@@ -41,11 +44,19 @@ def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     return render(ApiError(status=status, details=details))
 
 
-def on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    """Unknown routes (404) and wrong methods (405, with the Allow header)."""
-    assert isinstance(exc, HTTPException)
-    headers = dict(exc.headers or {})
-    return render(ApiError(status=exc.status_code), headers=headers)
+def http_exception_handler(allowed: Callable[[str], str | None]) -> Handler:
+    """Unknown routes (404) and wrong methods (405, with the Allow header `allowed` gives for the path)."""
+
+    def on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, HTTPException)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allow = allowed(request.url.path)
+            if allow:
+                headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": allow}
+        return render(ApiError(status=exc.status_code), headers=headers)
+
+    return on_http_exception
 
 
 def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

@@ -1,4 +1,4 @@
-"""ASGI guards that run before routing: what connexion would otherwise turn into a 500."""
+"""ASGI guards that run before routing: what connexion would otherwise get wrong or turn into a 500."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import ApiError, NotFound
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class RequestGuard:
-    """404 for control characters in the path; 413 for bodies over the limit, declared or streamed."""
+    """404 for control characters in the path; 413 over the body limit; 415 for a body without a type.
+
+    A body sent without Content-Length (chunked) is read here, within the limit, and handed on with
+    its length, because connexion's validators take a missing length for a missing body.
+    """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -24,17 +29,65 @@ class RequestGuard:
             return
         if _CONTROL.search(scope["path"]):
             raise NotFound()
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            raise ApiError(status=413 if declared.isdigit() else 400)
-        seen = 0
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_body_bytes:
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                raise ApiError(status=400)
+            if int(declared) > self.max_body_bytes:
                 raise ApiError(status=413)
-            return message
+            has_body = int(declared) > 0
+        elif scope["method"] in _BODY_METHODS:
+            body = await self._read(receive)
+            receive = _replay(body)
+            scope = {**scope, "headers": [*scope["headers"], (b"content-length", str(len(body)).encode())]}
+            has_body = bool(body)
+        else:
+            has_body = False
+        if has_body and scope["method"] in _BODY_METHODS and b"content-type" not in headers:
+            raise ApiError(status=415)
+        await self.app(scope, receive, send)
 
-        await self.app(scope, counting_receive, send)
+    async def _read(self, receive: Receive) -> bytes:
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise ApiError(status=413)
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+class HeadAsGet:
+    """HEAD answered as GET without the body (RFC 9110 §9.3.2), wherever the contract has a GET."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)

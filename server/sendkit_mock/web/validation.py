@@ -12,7 +12,8 @@ from connexion.json_schema import Draft4RequestValidator
 from connexion.lifecycle import ConnexionRequest
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
-from starlette.types import Scope
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope
 
 from ..errors import BadRequest, Detail
 
@@ -79,6 +80,11 @@ def details_of(validator: Draft4Validator, instance: Any, prefix: str = "") -> l
 
 class RequestBodyValidator(JSONRequestBodyValidator):
     """Every schema error in `details`; malformed JSON and bad UTF-8 as 400, never 500."""
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        if self._required and not int(Headers(scope=scope).get("content-length", 0)):
+            raise BadRequest.field("body", "A JSON body is required")
+        return await super().wrap_receive(receive, scope=scope)
 
     async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])

@@ -1,0 +1,35 @@
+"""The methods openapi.yaml documents per path, for the `Allow` header of a 405."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class AllowedMethods:
+    """Path -> the documented methods (plus HEAD wherever GET is, see `HeadAsGet`), or None if unknown.
+
+    The router's own 405 names only the first operation that matched the path (`Allow: POST` on a path
+    that also has GET), so the answer is taken from the contract instead.
+    """
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        servers = spec.get("servers") or [{"url": "/"}]
+        base = urlsplit(str(servers[0].get("url", "/"))).path.rstrip("/")
+        self._routes: list[tuple[re.Pattern[str], str]] = []
+        for template, item in (spec.get("paths") or {}).items():
+            methods = {m.upper() for m in item if m in HTTP_METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(base + template))
+            self._routes.append((re.compile(f"^{pattern}$"), ", ".join(sorted(methods))))
+
+    def __call__(self, path: str) -> str | None:
+        for pattern, allow in self._routes:
+            if pattern.match(path):
+                return allow
+        return None

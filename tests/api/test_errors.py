@@ -1,0 +1,118 @@
+"""Every error in SendKit's shape, as application/json: never a stack trace, HTML or problem+json."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock.store import InMemoryReportStore
+
+from ..conftest import SEED_BODY, ws
+
+
+def assert_error(response: Any, status: int, error: str) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    body: dict[str, Any] = response.json()
+    assert body["error"] == error and body["code"] == status and isinstance(body["message"], str)
+    assert set(body) <= {"error", "message", "code", "details"}
+    return body
+
+
+def test_unknown_route_is_404(client: Any) -> None:
+    assert_error(client.get("/v1/nothing-here", headers=ws()), 404, "Not Found")
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("put", "/v1/reports", {"GET", "HEAD", "POST"}),
+    ("patch", "/v1/reports/" + "a" * 24, {"DELETE", "GET", "HEAD"}),
+])
+def test_wrong_method_is_405_with_allow(client: Any, method: str, path: str, allow: set[str]) -> None:
+    response = getattr(client, method)(path, headers=ws())
+    assert_error(response, 405, "Method Not Allowed")
+    assert {m.strip() for m in response.headers["allow"].split(",")} == allow
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_that_is_not_json_is_415(client: Any, content_type: str | None) -> None:
+    headers = ws(**({"Content-Type": content_type} if content_type else {}))
+    assert_error(client.post("/v1/reports", content=b"reportType=workspace", headers=headers), 415, "Unsupported Media Type")
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (b'{"reportType": "workspace",', "Malformed JSON"),
+    (b"\xff\xfe{}", "not valid utf-8"),
+    (b"", "A JSON body is required"),
+    (b"[1, 2]", "Must be of type object"),
+])
+def test_bad_json_bodies_are_400_naming_the_body(client: Any, raw: bytes, message: str) -> None:
+    body = assert_error(client.post("/v1/reports", content=raw, headers=ws(**{"Content-Type": "application/json"})),
+                        400, "Bad Request")
+    assert body["details"][0]["field"] == "body" and message in body["details"][0]["message"]
+
+
+def test_bodies_over_the_limit_are_413_declared_or_streamed() -> None:
+    mock = create_mock(Settings(max_body_bytes=1000), clock=ManualClock())
+    with mock.app.test_client() as client:
+        big = b'{"reportType": "workspace", "pad": "' + b"x" * 2000 + b'"}'
+        headers = ws(**{"Content-Type": "application/json"})
+        assert_error(client.post("/v1/reports", content=big, headers=headers), 413, "Payload Too Large")
+
+        def chunks() -> Iterator[bytes]:
+            yield big[:600]
+            yield big[600:]
+
+        assert_error(client.post("/v1/reports", content=chunks(), headers=headers), 413, "Payload Too Large")
+
+
+@pytest.mark.parametrize("path", ["/v1/reports/abc%0A", "/v1/reports/%00", "/v1/rep%1Borts"])
+def test_control_characters_in_the_path_are_404(client: Any, path: str) -> None:
+    assert_error(client.get(path, headers=ws()), 404, "Not Found")
+
+
+def test_query_problems_are_listed_together(client: Any) -> None:
+    body = assert_error(client.get("/v1/reports?limit=500&status=done&colour=red", headers=ws()), 400, "Bad Request")
+    assert {d["field"] for d in body["details"]} == {"limit", "status", "colour"}
+
+
+def test_a_malformed_workspace_header_or_id_is_400(client: Any) -> None:
+    body = assert_error(client.get("/v1/reports/xyz", headers=ws(**{"X-Workspace-Id": "nope"})), 400, "Bad Request")
+    assert {d["field"] for d in body["details"]} == {"id", "X-Workspace-Id"}
+
+
+class BrokenStore(InMemoryReportStore):
+    def get(self, report_id: str) -> None:
+        raise RuntimeError("disk on fire: secret internals")
+
+
+def test_an_unexpected_error_is_a_logged_500_without_the_trace(caplog: pytest.LogCaptureFixture) -> None:
+    mock = create_mock(Settings(), clock=ManualClock(), store=BrokenStore())
+    with mock.app.test_client() as client:
+        body = assert_error(client.get("/v1/reports/" + "a" * 24, headers=ws()), 500, "Internal Server Error")
+    assert "secret" not in str(body) and "Traceback" not in str(body)
+    assert any("disk on fire" in (r.exc_text or "") or r.exc_info for r in caplog.records)
+
+
+def test_cors_lets_a_browser_call_the_api(client: Any) -> None:
+    preflight = client.options("/v1/reports", headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "x-api-key,content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")
+    response = client.post("/v1/reports", json=SEED_BODY, headers=ws(Origin="http://localhost:5173"))
+    assert response.headers["access-control-allow-origin"] == "*"
+    denied = client.get("/v1/reports", headers={"Origin": "http://localhost:5173"})
+    assert denied.status_code == 401 and denied.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_contract_and_swagger_ui_are_served(client: Any) -> None:
+    spec = client.get("/openapi.json")
+    assert spec.status_code == 200 and spec.json()["openapi"] == "3.0.3"
+    ui = client.get("/ui/")
+    assert ui.status_code == 200 and "swagger" in ui.text.lower()
+
+
+def test_head_answers_like_get_without_a_body(client: Any) -> None:
+    response = client.head("/v1/reports", headers=ws())
+    assert response.status_code == 200 and response.content == b""

@@ -1,0 +1,54 @@
+"""Shared fixtures: a mock built per test on a manual clock, its test client, and the default world's keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from sendkit_mock import ManualClock, Mock, Settings, create_mock
+
+WS_KEY = "sk_4a2be3efa1ee546f088b9e44a35b5b609f3677e04d8c9c68"  # Brightwave Growth (default workspace)
+WS2_KEY = "sk_26716033e53c039c0c11740f3475c3333c939e2e74506ccf"  # Brightwave Partners, same owner
+OTHER_WS_KEY = "sk_84e2cdb7a166d1671bc5e2abc1e78b59777dd1f863d3c5b0"  # Northwind Labs, another user
+PLATFORM_KEY = "sk_user_a95db5b0ac159e4384ff55ef91c94a98dc563d66a88e7b02"  # Maya Chen: owns both Brightwave
+OTHER_PLATFORM_KEY = "sk_user_21297e6e966afbd06e8f08c4525ae2edcbd3696cc6bc4360"  # Omar Haddad: owns Northwind
+WS_ID = "665a1f0c2b3d4e5f6a7b8c01"
+WS2_ID = "665a1f0c2b3d4e5f6a7b8c02"
+OTHER_WS_ID = "665a1f0c2b3d4e5f6a7b8c03"
+SEED_CAMPAIGNS = ["664f0a1b2c3d4e5f6a7b8c01", "664f0a1b2c3d4e5f6a7b8c02"]
+SEED_BODY: dict[str, Any] = {
+    "reportType": "campaign",
+    "campaignIds": SEED_CAMPAIGNS,
+    "periodStart": "2026-01-01",
+    "periodEnd": "2026-04-17",
+    "sections": {"executiveSummary": True, "campaignPerformance": True, "mailboxHealth": False},
+}
+START = datetime(2026, 4, 17, 10, 0, tzinfo=UTC)
+
+
+def ws(key: str = WS_KEY, **extra: str) -> dict[str, str]:
+    return {"X-Api-Key": key, **extra}
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(seed=42, queued_seconds=1.0, processing_seconds=3.0, failure_rate=0.0)
+
+
+@pytest.fixture
+def mock(settings: Settings, clock: ManualClock) -> Mock:
+    return create_mock(settings, clock=clock)
+
+
+@pytest.fixture
+def client(mock: Mock) -> Iterator[Any]:
+    with mock.app.test_client() as test_client:
+        yield test_client

@@ -1,0 +1,42 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from sendkit_mock.domain.periods import resolve_period
+from sendkit_mock.errors import BadRequest
+
+TODAY = date(2026, 4, 17)
+
+
+def test_dates_cover_whole_days_and_echo_as_sent() -> None:
+    period = resolve_period("2026-01-01", "2026-04-17", TODAY)
+    assert period.start == datetime(2026, 1, 1, tzinfo=UTC)
+    assert period.end == datetime(2026, 4, 18, tzinfo=UTC)
+    assert (period.start_text, period.end_text, period.days) == ("2026-01-01", "2026-04-17", 107)
+
+
+def test_a_single_day_is_a_valid_period() -> None:
+    assert resolve_period("2026-02-02", "2026-02-02", TODAY).days == 1
+
+
+def test_date_times_are_normalised_to_utc() -> None:
+    period = resolve_period("2026-01-01T09:30:00+02:00", "2026-01-02T00:00:00Z", TODAY)
+    assert period.start_text == "2026-01-01T07:30:00.000Z"
+    assert period.end_text == "2026-01-02T00:00:00.000Z"
+
+
+def test_the_default_period_is_the_30_days_ending_today() -> None:
+    period = resolve_period(None, None, TODAY)
+    assert (period.start_text, period.end_text, period.days) == ("2026-03-19", "2026-04-17", 30)
+
+
+def test_start_after_end_names_period_start() -> None:
+    with pytest.raises(BadRequest) as caught:
+        resolve_period("2026-05-01", "2026-04-01", TODAY)
+    assert [d.field for d in caught.value.details] == ["periodStart"]
+
+
+def test_both_unparsable_bounds_are_reported_together() -> None:
+    with pytest.raises(BadRequest) as caught:
+        resolve_period("2026-02-30", "yesterday", TODAY)
+    assert [d.field for d in caught.value.details] == ["periodStart", "periodEnd"]

@@ -1,0 +1,80 @@
+from datetime import timedelta
+
+import pytest
+
+from sendkit_mock.domain.auth import Scope
+from sendkit_mock.domain.lifecycle import Lifecycle
+from sendkit_mock.domain.periods import resolve_period
+from sendkit_mock.domain.reports import Report, Sections
+from sendkit_mock.store import InMemoryReportStore, UnknownCursor
+
+from ..conftest import START
+
+A, B = Scope("workspace", "a" * 24), Scope("workspace", "b" * 24)
+PERIOD = resolve_period(None, None, START.date())
+
+
+def report(seq: int, scope: Scope = A, report_type: str = "workspace") -> Report:
+    rid = f"{seq:024x}"
+    return Report(
+        id=rid, seq=seq, scope=scope, workspace_id=scope.id, user_id="c" * 24, title=f"R{seq}",
+        report_type=report_type, campaign_ids=(), period=PERIOD, sections=Sections(), recipient_ids=(),
+        timeline=Lifecycle().plan(rid, START + timedelta(seconds=seq)),
+    )
+
+
+def never(_: Report) -> bool:
+    return False
+
+
+def filled(n: int, **kw: object) -> InMemoryReportStore:
+    store = InMemoryReportStore(**kw)  # type: ignore[arg-type]
+    for seq in range(1, n + 1):
+        store.add(report(seq, A if seq % 3 else B), evictable=never)
+    return store
+
+
+def test_pages_walk_one_scope_newest_first_without_gaps_or_repeats() -> None:
+    store = filled(30)
+    seen, cursor = [], None
+    while True:
+        page = store.page(A, cursor=cursor, limit=7)
+        seen += [r.seq for r in page.items]
+        assert page.total == 20
+        if not page.has_more:
+            break
+        cursor = page.items[-1].id
+    assert seen == sorted((s for s in range(1, 31) if s % 3), reverse=True)
+
+
+def test_a_cursor_from_another_scope_or_a_deleted_report_is_refused() -> None:
+    store = filled(9)
+    with pytest.raises(UnknownCursor):
+        store.page(A, cursor=f"{3:024x}", limit=5)  # seq 3 lives in scope B
+    store.delete(f"{4:024x}")
+    with pytest.raises(UnknownCursor):
+        store.page(A, cursor=f"{4:024x}", limit=5)
+
+
+def test_filters_count_only_what_they_keep() -> None:
+    store = filled(12)
+    page = store.page(A, cursor=None, limit=3, keep=lambda r: r.seq % 2 == 0)
+    assert [r.seq for r in page.items] == [10, 8, 4] and page.total == 4 and page.has_more
+
+
+def test_delete_removes_from_lookups_and_pages() -> None:
+    store = filled(6)
+    assert store.delete(f"{5:024x}") is not None
+    assert store.get(f"{5:024x}") is None and store.delete(f"{5:024x}") is None
+    assert [r.seq for r in store.page(A, cursor=None, limit=10).items] == [4, 2, 1]
+
+
+def test_over_the_cap_the_oldest_finished_report_goes_first() -> None:
+    store = InMemoryReportStore(max_reports=3)
+    finished = {2}
+    for seq in (1, 2, 3):
+        store.add(report(seq), evictable=lambda r: r.seq in finished)
+    evicted = store.add(report(4), evictable=lambda r: r.seq in finished)
+    assert [r.seq for r in evicted] == [2] and len(store) == 3
+    evicted = store.add(report(5), evictable=never)  # nothing finished: the oldest goes
+    assert [r.seq for r in evicted] == [1]
