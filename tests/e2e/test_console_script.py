@@ -1,0 +1,96 @@
+"""The real console script on a free port, driven with `requests` exactly as the seed page's Python snippet."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from ..conftest import SEED_BODY, WS_KEY
+
+pytestmark = pytest.mark.e2e
+SCRIPT = shutil.which("sendkit-mock", path=os.path.dirname(sys.executable)) or "sendkit-mock"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [SCRIPT, "serve", "--port", str(port), "--queued-seconds", "0.2", "--processing-seconds", "0.3", "--seed", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{base}/openapi.json", timeout=0.5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("the server did not answer within 15 s")
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)  # drains and closes the pipe
+
+
+def test_the_seed_example_runs_to_ready(server: tuple[str, subprocess.Popen[str]]) -> None:
+    base, _ = server
+    headers = {"Content-Type": "application/json", "X-Api-Key": WS_KEY}
+    response = requests.post(f"{base}/v1/reports", headers=headers, json=SEED_BODY, timeout=5)
+    assert response.status_code == 201
+    assert response.json()["data"]["message"] == "2 reports queued for generation"
+    rid = response.json()["data"]["reports"][0]["id"]
+    statuses = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        report = requests.get(f"{base}/v1/reports/{rid}", headers={"Authorization": f"Bearer {WS_KEY}"}, timeout=5).json()
+        if not statuses or statuses[-1] != report["data"]["status"]:
+            statuses.append(report["data"]["status"])
+        if report["data"]["status"] == "ready":
+            break
+        time.sleep(0.05)
+    assert statuses[0] in ("queued", "processing") and statuses[-1] == "ready"
+    assert report["data"]["data"] is not None
+
+
+def test_the_banner_names_the_url_the_keys_and_the_docs(server: tuple[str, subprocess.Popen[str]]) -> None:
+    base, proc = server
+    assert proc.stdout is not None
+    banner = proc.stdout.readline()
+    assert base in banner and WS_KEY in banner and f"{base}/ui/" in banner
+
+
+def test_a_bad_fixture_file_stops_start_up_with_a_message(tmp_path: Path) -> None:
+    bad = tmp_path / "world.yaml"
+    bad.write_text("users:\n  - {id: nope, name: X, email: x@example.com, apiKey: sk_user_1}\n")
+    done = subprocess.run([SCRIPT, "serve", "--fixtures", str(bad)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert str(bad) in done.stderr and "users[0]: 'id' must be a 24-hex id" in done.stderr
+
+
+def test_a_bad_environment_setting_names_the_variable() -> None:
+    env = {**os.environ, "SENDKIT_MOCK_FAILURE_RATE": "lots"}
+    done = subprocess.run([SCRIPT, "serve"], capture_output=True, text=True, timeout=30, env=env)
+    assert done.returncode == 2 and "SENDKIT_MOCK_FAILURE_RATE='lots'" in done.stderr
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    done = subprocess.run([sys.executable, "-m", "sendkit_mock", "serve", "--help"], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and "--seed" in done.stdout
