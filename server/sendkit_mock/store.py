@@ -1,8 +1,8 @@
-"""Where reports live: an interface, and the embedded in-memory default.
+"""Where records live: an interface, and the embedded in-memory default.
 
 Every read is by index: a dict by id, and per scope a list in creation order, so a lookup or a page
-costs the same with ten reports or a hundred thousand. The store is capped; past the cap the oldest
-finished report goes first.
+costs the same with ten records or a hundred thousand. A store may be capped; past the cap the oldest
+evictable record goes first (for reports: the oldest finished one).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from .domain.auth import Scope
 from .domain.reports import Report
@@ -20,15 +20,29 @@ from .domain.reports import Report
 EVICTION_LOOKAHEAD = 256
 
 
+class Record(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def scope(self) -> Scope: ...
+
+
+T = TypeVar("T", bound=Record)
+
+
 @dataclass(slots=True)
-class Page:
-    items: list[Report]
+class Page(Generic[T]):
+    items: list[T]
     total: int
     has_more: bool
 
 
 class UnknownCursor(LookupError):
-    """The cursor names no report of this scope."""
+    """The cursor names no record of this scope."""
 
 
 class ReportStore(Protocol):
@@ -42,7 +56,7 @@ class ReportStore(Protocol):
 
     def page(
         self, scope: Scope, *, cursor: str | None, limit: int, keep: Callable[[Report], bool] | None = None
-    ) -> Page:
+    ) -> Page[Report]:
         """Newest first, starting after `cursor`; `keep` filters (and makes `total` count the kept)."""
         ...
 
@@ -52,38 +66,52 @@ class ReportStore(Protocol):
 
 
 @dataclass(slots=True)
-class _ScopeIndex:
+class _ScopeIndex(Generic[T]):
     seqs: list[int] = field(default_factory=list)
-    reports: list[Report] = field(default_factory=list)
+    items: list[T] = field(default_factory=list)
 
-    def position(self, report: Report) -> int:
-        i = bisect_left(self.seqs, report.seq)
-        return i if i < len(self.seqs) and self.seqs[i] == report.seq else -1
+    def position(self, item: T) -> int:
+        i = bisect_left(self.seqs, item.seq)
+        return i if i < len(self.seqs) and self.seqs[i] == item.seq else -1
 
 
-class InMemoryReportStore:
-    def __init__(self, max_reports: int = 100_000) -> None:
-        if max_reports < 1:
-            raise ValueError("max_reports must be at least 1")
-        self.max_reports = max_reports
+def _never(_: object) -> bool:
+    return False
+
+
+class InMemoryStore(Generic[T]):
+    """Thread-safe; records are immutable values, replaced whole on update."""
+
+    def __init__(self, max_items: int | None = None) -> None:
+        if max_items is not None and max_items < 1:
+            raise ValueError("the cap must be at least 1")
+        self.max_items = max_items
         self._lock = threading.RLock()
-        self._by_id: OrderedDict[str, Report] = OrderedDict()
-        self._scopes: dict[Scope, _ScopeIndex] = {}
+        self._by_id: OrderedDict[str, T] = OrderedDict()
+        self._scopes: dict[Scope, _ScopeIndex[T]] = {}
 
-    def add(self, report: Report, evictable: Callable[[Report], bool]) -> list[Report]:
+    def add(self, item: T, evictable: Callable[[T], bool] = _never) -> list[T]:
         with self._lock:
-            self._by_id[report.id] = report
-            index = self._scopes.setdefault(report.scope, _ScopeIndex())
-            index.seqs.append(report.seq)
-            index.reports.append(report)
+            self._by_id[item.id] = item
+            index = self._scopes.setdefault(item.scope, _ScopeIndex())
+            index.seqs.append(item.seq)
+            index.items.append(item)
             evicted = []
-            while len(self._by_id) > self.max_reports:
+            while self.max_items is not None and len(self._by_id) > self.max_items:
                 victim = self._victim(evictable)
                 self._remove(victim)
                 evicted.append(victim)
             return evicted
 
-    def _victim(self, evictable: Callable[[Report], bool]) -> Report:
+    def replace(self, item: T) -> None:
+        """Swap in a new version of a stored record (same id, seq and scope)."""
+        with self._lock:
+            old = self._by_id[item.id]
+            index = self._scopes[old.scope]
+            index.items[index.position(old)] = item
+            self._by_id[item.id] = item
+
+    def _victim(self, evictable: Callable[[T], bool]) -> T:
         for n, candidate in enumerate(self._by_id.values()):
             if evictable(candidate):
                 return candidate
@@ -91,41 +119,46 @@ class InMemoryReportStore:
                 break
         return next(iter(self._by_id.values()))
 
-    def get(self, report_id: str) -> Report | None:
+    def get(self, item_id: str) -> T | None:
         with self._lock:
-            return self._by_id.get(report_id)
+            return self._by_id.get(item_id)
 
-    def delete(self, report_id: str) -> Report | None:
+    def delete(self, item_id: str) -> T | None:
         with self._lock:
-            report = self._by_id.get(report_id)
-            if report is not None:
-                self._remove(report)
-            return report
+            item = self._by_id.get(item_id)
+            if item is not None:
+                self._remove(item)
+            return item
 
-    def _remove(self, report: Report) -> None:
-        del self._by_id[report.id]
-        index = self._scopes[report.scope]
-        i = index.position(report)
-        del index.seqs[i], index.reports[i]
+    def _remove(self, item: T) -> None:
+        del self._by_id[item.id]
+        index = self._scopes[item.scope]
+        i = index.position(item)
+        del index.seqs[i], index.items[i]
+
+    def in_scope(self, scope: Scope) -> list[T]:
+        """A snapshot of one scope, oldest first."""
+        with self._lock:
+            return list(self._scopes.get(scope, _ScopeIndex()).items)
 
     def page(
-        self, scope: Scope, *, cursor: str | None, limit: int, keep: Callable[[Report], bool] | None = None
-    ) -> Page:
+        self, scope: Scope, *, cursor: str | None, limit: int, keep: Callable[[T], bool] | None = None
+    ) -> Page[T]:
         with self._lock:
             index = self._scopes.get(scope, _ScopeIndex())
-            top = len(index.reports)
+            top = len(index.items)
             if cursor is not None:
                 after = self._by_id.get(cursor)
                 top = index.position(after) if after is not None and after.scope == scope else -1
                 if top < 0:
                     raise UnknownCursor(cursor)
-            items: list[Report] = []
+            items: list[T] = []
             i = top - 1
             while i >= 0 and len(items) <= limit:
-                if keep is None or keep(index.reports[i]):
-                    items.append(index.reports[i])
+                if keep is None or keep(index.items[i]):
+                    items.append(index.items[i])
                 i -= 1
-            total = len(index.reports) if keep is None else sum(1 for r in index.reports if keep(r))
+            total = len(index.items) if keep is None else sum(1 for r in index.items if keep(r))
             return Page(items=items[:limit], total=total, has_more=len(items) > limit)
 
     def clear(self) -> None:
@@ -136,3 +169,8 @@ class InMemoryReportStore:
     def __len__(self) -> int:
         with self._lock:
             return len(self._by_id)
+
+
+class InMemoryReportStore(InMemoryStore[Report]):
+    def __init__(self, max_reports: int = 100_000) -> None:
+        super().__init__(max_reports)

@@ -7,10 +7,11 @@ import threading
 
 
 class IdFactory:
-    def __init__(self, seed: int | str) -> None:
-        self._seed = seed
+    def __init__(self, seed: int | str, namespace: str = "ids") -> None:
+        """Separate namespaces keep background work (deliveries) from shifting the ids requests get."""
+        self._name = f"sendkit-mock/{namespace}/{seed}"
         self._lock = threading.Lock()
-        self._random = random.Random(f"sendkit-mock/ids/{seed}")
+        self._random = random.Random(self._name)
 
     def new(self) -> str:
         with self._lock:
@@ -18,4 +19,4 @@ class IdFactory:
 
     def reset(self) -> None:
         with self._lock:
-            self._random = random.Random(f"sendkit-mock/ids/{self._seed}")
+            self._random = random.Random(self._name)

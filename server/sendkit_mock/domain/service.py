@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import threading
+from datetime import datetime
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -13,7 +15,7 @@ from ..store import Page, ReportStore, UnknownCursor
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
 from .lifecycle import FINISHED, READY, Lifecycle
-from .periods import resolve_period
+from .periods import Period, resolve_period
 from .reports import Report, Sections
 from .world import Workspace, World
 
@@ -37,6 +39,7 @@ class ReportService:
         ids: IdFactory,
         lifecycle: Lifecycle,
         content: ContentGenerator,
+        recipient_ids: Callable[[tuple[Workspace, ...]], set[str]] | None = None,
     ) -> None:
         self.world = world
         self.auth = Authenticator(world)
@@ -45,8 +48,10 @@ class ReportService:
         self.ids = ids
         self.lifecycle = lifecycle
         self.content = content
+        self.recipient_ids = recipient_ids or (lambda workspaces: {r.id for ws in workspaces for r in ws.recipients})
         self._seq = itertools.count(1)
-        self._create_lock = threading.Lock()
+        self._create_lock = threading.RLock()
+        self._unannounced: list[tuple[datetime, int, str]] = []  # (finishes, seq, id): a min-heap
 
     # --- queries -------------------------------------------------------------------------------
     def render(self, report: Report, *, with_data: bool = True) -> dict[str, Any]:
@@ -116,10 +121,35 @@ class ReportService:
             raise BadRequest(details=details)
         recipient_ids = list(body.get("recipientIds") or [])
         self._check_exists(campaign_ids, recipient_ids, workspace, workspaces)
-        sections = Sections.from_json(body.get("sections"))
+        return self.queue(
+            scope=scope,
+            workspace=workspace,
+            principal=principal,
+            report_type=report_type,
+            campaign_ids=campaign_ids,
+            period=period,
+            sections=Sections.from_json(body.get("sections")),
+            recipient_ids=tuple(recipient_ids),
+        )
+
+    def queue(
+        self,
+        *,
+        scope: Scope,
+        workspace: Workspace | None,
+        principal: Principal,
+        report_type: str,
+        campaign_ids: list[str],
+        period: Period,
+        sections: Sections,
+        recipient_ids: tuple[str, ...],
+        created: datetime | None = None,
+    ) -> list[Report]:
+        """Store checked reports (one per campaign for campaign reports) and plan their lifecycle."""
         titles = self._titles(report_type, campaign_ids, workspace, principal)
         with self._create_lock:
-            now = self.clock.now()
+            current = self.clock.now()
+            now = created or current
             reports = []
             for campaign_ids_of_one, title in titles:
                 report_id = self.ids.new()
@@ -134,12 +164,25 @@ class ReportService:
                     campaign_ids=campaign_ids_of_one,
                     period=period,
                     sections=sections,
-                    recipient_ids=tuple(recipient_ids),
+                    recipient_ids=recipient_ids,
                     timeline=self.lifecycle.plan(report_id, now),
                 )
-                self.store.add(report, evictable=lambda r: r.status(now) in FINISHED)
+                self.store.add(report, evictable=lambda r: r.status(current) in FINISHED)
+                heapq.heappush(self._unannounced, (report.timeline.finishes, report.seq, report.id))
                 reports.append(report)
         return reports
+
+    def finished_since_last_call(self) -> list[Report]:
+        """Reports that reached ready or failed since the last call, in order; deleted ones are skipped."""
+        now = self.clock.now()
+        done = []
+        with self._create_lock:
+            while self._unannounced and self._unannounced[0][0] <= now:
+                _, _, report_id = heapq.heappop(self._unannounced)
+                report = self.store.get(report_id)
+                if report is not None:
+                    done.append(report)
+        return done
 
     @staticmethod
     def queued_message(reports: list[Report]) -> str:
@@ -159,7 +202,7 @@ class ReportService:
                 for i, cid in enumerate(campaign_ids)
                 if cid not in workspace.campaigns_by_id
             ]
-        known = {r.id for ws in workspaces for r in ws.recipients}
+        known = self.recipient_ids(workspaces)
         details += [
             Detail(f"recipientIds[{i}]", f"Recipient {rid} was not found")
             for i, rid in enumerate(recipient_ids)
