@@ -16,12 +16,23 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
+from .api.control import ControlApi
+from .api.recipients import RecipientsApi
 from .api.reports import ReportsApi
-from .clock import Clock, SystemClock
+from .api.webhooks import WebhooksApi
+from .background import Ticker, TickerThread
+from .clock import Clock, ManualClock, SystemClock
+from .delivery.executors import Executor, InlineExecutor, PoolExecutor
+from .delivery.outbox import Outbox
+from .delivery.senders import HttpSender, Sender
+from .delivery.webhooks import WebhookDispatcher
+from .domain.auth import Authenticator
 from .domain.content import ContentFactory
 from .domain.ids import IdFactory
 from .domain.lifecycle import Lifecycle
+from .domain.recipients import RecipientService
 from .domain.service import ReportService
+from .domain.webhooks import WebhookService
 from .domain.world import World, load_world
 from .errors import ApiError
 from .resources import spec_path
@@ -29,14 +40,14 @@ from .settings import Settings
 from .store import InMemoryReportStore, ReportStore
 from .web import errors
 from .web.middleware import HeadAsGet, RequestGuard
-from .web.routes import AllowedMethods
+from .web.routes import AllowedMethods, MethodGuard
 from .web.security import security_map
 from .web.validation import RequestBodyValidator, RequestParameterValidator
 
 APP_CLASS = FlaskApp  # the one-line choice: connexion.AsyncApp serves the same handlers
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mock:
     """A built mock: the ASGI app and the parts a test may want to reach."""
 
@@ -44,6 +55,34 @@ class Mock:
     settings: Settings
     clock: Clock
     service: ReportService
+    recipients: RecipientService
+    webhooks: WebhookService
+    dispatcher: WebhookDispatcher
+    outbox: Outbox
+    ticker: Ticker
+    _thread: TickerThread | None = None
+
+    def tick(self) -> None:
+        """Run what the clock made due: schedules, recipient e-mails, webhook attempts."""
+        self.ticker.tick()
+
+    def advance(self, seconds: float) -> None:
+        """Move a ManualClock on and tick, as the server's background thread would."""
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("advance() needs the mock to be built with a ManualClock")
+        self.clock.advance(seconds)
+        self.tick()
+
+    def start_background(self) -> None:
+        if self._thread is None:
+            self._thread = TickerThread(self.ticker, self.settings.tick_seconds)
+            self._thread.start()
+
+    def stop_background(self) -> None:
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
+        self.dispatcher.executor.shutdown()
 
 
 def create_mock(
@@ -52,26 +91,38 @@ def create_mock(
     clock: Clock | None = None,
     store: ReportStore | None = None,
     world: World | None = None,
+    sender: Sender | None = None,
+    executor: Executor | None = None,
 ) -> Mock:
+    """Build the mock. Background work runs inline on `tick()` unless an executor says otherwise."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     world = world or load_world(settings.fixtures)
+    ids = IdFactory(settings.seed)
+    auth = Authenticator(world)
+    recipients = RecipientService(world, auth, clock, ids)
     lifecycle = Lifecycle(settings.queued_seconds, settings.processing_seconds, settings.failure_rate, settings.seed)
     service = ReportService(
         world=world,
         store=store if store is not None else InMemoryReportStore(settings.max_reports),
         clock=clock,
-        ids=IdFactory(settings.seed),
+        ids=ids,
         lifecycle=lifecycle,
         content=ContentFactory(world, settings.seed),
+        recipient_ids=recipients.known_ids,
+        auth=auth,
     )
-    reports = ReportsApi(service)
-    operations = {
-        "createReport": reports.create,
-        "getReport": reports.get,
-        "listReports": reports.list,
-        "deleteReport": reports.delete,
-    }
+    webhooks = WebhookService(auth, clock, ids, settings.seed)
+    dispatcher = WebhookDispatcher(
+        webhooks, sender or HttpSender(), clock, executor or InlineExecutor(), IdFactory(settings.seed, "deliveries"),
+        backoff_seconds=settings.webhook_backoff_seconds,
+    )
+    outbox = Outbox()
+    ticker = Ticker(service, recipients, outbox, dispatcher, IdFactory(settings.seed, "outbox"))
+    operations = _operations(
+        ReportsApi(service), RecipientsApi(recipients), WebhooksApi(webhooks, dispatcher),
+        ControlApi(auth, outbox, dispatcher),
+    )
     app = APP_CLASS(__name__)
     app.add_api(
         spec_path(),
@@ -84,9 +135,11 @@ def create_mock(
             "parameter": RequestParameterValidator,
             "body": MediaTypeDict({"*/*json": RequestBodyValidator}),
         },
-        security_map=security_map(service.auth),
+        security_map=security_map(auth),
     )
+    allowed = AllowedMethods(_load_spec())
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(
         CORSMiddleware,
@@ -97,14 +150,39 @@ def create_mock(
     )
     app.add_error_handler(ApiError, errors.on_api_error)
     app.add_error_handler(ProblemException, errors.on_problem)
-    app.add_error_handler(HTTPException, errors.http_exception_handler(AllowedMethods(_load_spec())))
+    app.add_error_handler(HTTPException, errors.http_exception_handler(allowed))
     app.add_error_handler(Exception, errors.on_unexpected)
-    return Mock(app=app, settings=settings, clock=clock, service=service)
+    return Mock(app, settings, clock, service, recipients, webhooks, dispatcher, outbox, ticker)
 
 
 def create_app(settings: Settings | None = None, **parts: Any) -> Any:
-    """The ASGI app alone, for `uvicorn --factory` and other servers."""
-    return create_mock(settings, **parts).app
+    """The ASGI app alone, ticking in the background: for `uvicorn --factory` and other servers."""
+    mock = create_mock(settings, executor=PoolExecutor(), **parts)
+    mock.start_background()
+    return mock.app
+
+
+def _operations(reports: ReportsApi, recipients: RecipientsApi, webhooks: WebhooksApi,
+                control: ControlApi) -> dict[str, Any]:
+    return {
+        "createReport": reports.create,
+        "getReport": reports.get,
+        "listReports": reports.list,
+        "deleteReport": reports.delete,
+        "createRecipient": recipients.create,
+        "listRecipients": recipients.list,
+        "getRecipient": recipients.get,
+        "updateRecipient": recipients.update,
+        "deleteRecipient": recipients.delete,
+        "createWebhook": webhooks.create,
+        "listWebhooks": webhooks.list,
+        "getWebhook": webhooks.get,
+        "updateWebhook": webhooks.update,
+        "deleteWebhook": webhooks.delete,
+        "testWebhook": webhooks.test,
+        "mockOutbox": control.outbox_entries,
+        "mockWebhookDeliveries": control.webhook_attempts,
+    }
 
 
 def _load_spec() -> dict[str, Any]:

@@ -28,6 +28,8 @@ class Settings:
     failure_rate: float = 0.0
     max_reports: int = 100_000
     max_body_bytes: int = 1_048_576
+    webhook_backoff_seconds: float = 1.0
+    tick_seconds: float = 0.05
     cors_origins: str = "*"
     log_level: str = "info"
 
@@ -39,6 +41,8 @@ class Settings:
             "failure_rate": 0.0 <= self.failure_rate <= 1.0,
             "max_reports": self.max_reports >= 1,
             "max_body_bytes": self.max_body_bytes >= 1,
+            "webhook_backoff_seconds": self.webhook_backoff_seconds >= 0,
+            "tick_seconds": self.tick_seconds > 0,
         }
         for name, ok in checks.items():
             if not ok:

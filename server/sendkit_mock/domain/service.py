@@ -40,9 +40,10 @@ class ReportService:
         lifecycle: Lifecycle,
         content: ContentGenerator,
         recipient_ids: Callable[[tuple[Workspace, ...]], set[str]] | None = None,
+        auth: Authenticator | None = None,
     ) -> None:
         self.world = world
-        self.auth = Authenticator(world)
+        self.auth = auth or Authenticator(world)
         self.store = store
         self.clock = clock
         self.ids = ids

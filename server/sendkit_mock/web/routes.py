@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -28,8 +31,29 @@ class AllowedMethods:
             pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(base + template))
             self._routes.append((re.compile(f"^{pattern}$"), ", ".join(sorted(methods))))
 
+        # The most literal template wins: /v1/reports/recipients before /v1/reports/{id}.
+        self._routes.sort(key=lambda route: route[0].pattern.count("[^/]+"))
+
     def __call__(self, path: str) -> str | None:
         for pattern, allow in self._routes:
             if pattern.match(path):
                 return allow
         return None
+
+
+class MethodGuard:
+    """405 before routing when the contract's best match for the path lacks the method.
+
+    Without it `DELETE /v1/reports/recipients` reaches `DELETE /v1/reports/{id}` and answers 400 for the id.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: AllowedMethods) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            allow = self.allowed(scope["path"])
+            if allow is not None and scope["method"] not in allow.split(", "):
+                raise HTTPException(405, headers={"Allow": allow})
+        await self.app(scope, receive, send)

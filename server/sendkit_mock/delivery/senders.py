@@ -1,0 +1,74 @@
+"""How a webhook call leaves the process: real HTTP, or a fake that records and answers as told."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: int | None  # None: no HTTP answer at all
+    error: str | None
+    latency_ms: int
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class Sender(Protocol):
+    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> Outcome: ...
+
+
+class HttpSender:
+    """POSTs with the standard library; every failure becomes an Outcome, never an exception."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+
+    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> Outcome:
+        started = self._monotonic()
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        status: int | None = None
+        error: str | None = None
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310 (user-registered URL)
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status, error = exc.code, f"HTTP {exc.code}"
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            error = f"{type(reason).__name__}: {reason}"
+        return Outcome(status, error, round((self._monotonic() - started) * 1000))
+
+
+@dataclass(frozen=True, slots=True)
+class SentCall:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    timeout_s: float
+
+
+@dataclass
+class RecordingSender:
+    """A fake receiver: records every call and answers with the next of `statuses` (then the last)."""
+
+    statuses: Iterable[int | None] = (200,)
+    calls: list[SentCall] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._answers = list(self.statuses)
+
+    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> Outcome:
+        with self._lock:
+            self.calls.append(SentCall(url, body, dict(headers), timeout_s))
+            status = self._answers.pop(0) if len(self._answers) > 1 else self._answers[0]
+        return Outcome(status, None if status is not None and status < 400 else f"HTTP {status}", 0)

@@ -1,0 +1,155 @@
+"""Webhook registrations [C]: CRUD and the events they listen to (the `report.*` events are [I])."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import random
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..clock import Clock, iso
+from ..errors import NotFound
+from ..store import InMemoryStore
+from .auth import Authenticator, Principal, Scope
+from .ids import IdFactory
+
+REPORT_READY, REPORT_FAILED, TEST = "report.ready", "report.failed", "test"
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    total_delivered: int = 0
+    total_failed: int = 0
+    last_delivery_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    id: str
+    seq: int
+    scope: Scope
+    name: str
+    url: str
+    events: tuple[str, ...]
+    secret: str
+    retry_attempts: int
+    timeout_ms: int
+    status: str
+    created_by: str
+    stats: Stats
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def workspace_id(self) -> str:
+        return self.scope.id
+
+    def listens_to(self, event: str) -> bool:
+        return self.status == "active" and (event in self.events or event == TEST)
+
+    def to_json(self) -> dict[str, Any]:
+        last = self.stats.last_delivery_at
+        return {
+            "_id": self.id,
+            "workspaceId": self.workspace_id,
+            "name": self.name,
+            "url": self.url,
+            "events": list(self.events),
+            "secret": self.secret,
+            "retryAttempts": self.retry_attempts,
+            "timeoutMs": self.timeout_ms,
+            "status": self.status,
+            "createdBy": self.created_by,
+            "stats": {
+                "totalDelivered": self.stats.total_delivered,
+                "totalFailed": self.stats.total_failed,
+                "lastDeliveryAt": iso(last) if last else None,
+            },
+            "createdAt": iso(self.created_at),
+            "updatedAt": iso(self.updated_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookPage:
+    items: list[Webhook]
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / self.limit)
+
+
+class WebhookService:
+    def __init__(self, auth: Authenticator, clock: Clock, ids: IdFactory, seed: int | str) -> None:
+        self.auth, self.clock, self.ids, self.seed = auth, clock, ids, seed
+        self.store: InMemoryStore[Webhook] = InMemoryStore()
+        self._seq = itertools.count(1)
+        self._lock = threading.RLock()
+
+    def create(self, principal: Principal, header: str | None, body: Mapping[str, Any]) -> Webhook:
+        ws = self.auth.workspace(principal, header)
+        now = self.clock.now()
+        wid = self.ids.new()
+        secret = body.get("secret") or f"{random.Random(f'sendkit-mock/secret/{self.seed}/{wid}').getrandbits(256):064x}"
+        hook = Webhook(
+            id=wid, seq=next(self._seq), scope=Scope("workspace", ws.id), name=body["name"].strip(), url=body["url"],
+            events=tuple(dict.fromkeys(body["events"])), secret=secret,
+            retry_attempts=body.get("retryAttempts", 3), timeout_ms=body.get("timeoutMs", 10_000),
+            status=body.get("status", "active"), created_by=principal.user.id, stats=Stats(),
+            created_at=now, updated_at=now,
+        )
+        self.store.add(hook)
+        return hook
+
+    def get(self, principal: Principal, header: str | None, webhook_id: str) -> Webhook:
+        ws = self.auth.workspace(principal, header)
+        hook = self.store.get(webhook_id)
+        if hook is None or hook.scope != Scope("workspace", ws.id):
+            raise NotFound()
+        return hook
+
+    def list(self, principal: Principal, header: str | None, *, page: int, limit: int) -> WebhookPage:
+        ws = self.auth.workspace(principal, header)
+        items = self.store.in_scope(Scope("workspace", ws.id))[::-1]
+        return WebhookPage(items[(page - 1) * limit: page * limit], len(items), page, limit)
+
+    def update(self, principal: Principal, header: str | None, webhook_id: str, body: Mapping[str, Any]) -> Webhook:
+        fields = {"name": "name", "url": "url", "events": "events", "secret": "secret",
+                  "retryAttempts": "retry_attempts", "timeoutMs": "timeout_ms", "status": "status"}
+        with self._lock:
+            hook = self.get(principal, header, webhook_id)
+            changes: dict[str, Any] = {attr: body[key] for key, attr in fields.items() if key in body}
+            if "events" in changes:
+                changes["events"] = tuple(dict.fromkeys(changes["events"]))
+            if "name" in changes:
+                changes["name"] = changes["name"].strip()
+            updated = dataclasses.replace(hook, **changes, updated_at=self.clock.now())
+            self.store.replace(updated)
+        return updated
+
+    def delete(self, principal: Principal, header: str | None, webhook_id: str) -> Webhook:
+        with self._lock:
+            hook = self.get(principal, header, webhook_id)
+            self.store.delete(hook.id)
+        return hook
+
+    def subscribed(self, workspace_ids: tuple[str, ...], event: str) -> list[Webhook]:
+        return [h for ws in workspace_ids for h in self.store.in_scope(Scope("workspace", ws)) if h.listens_to(event)]
+
+    def count_delivery(self, webhook_id: str, delivered: bool, when: datetime) -> None:
+        """One delivery's final outcome: delivered, or failed after every retry."""
+        with self._lock:
+            hook = self.store.get(webhook_id)
+            if hook is None:
+                return
+            s = hook.stats
+            stats = Stats(s.total_delivered + delivered, s.total_failed + (not delivered), when)
+            self.store.replace(dataclasses.replace(hook, stats=stats))

@@ -1,0 +1,160 @@
+"""Webhooks: registration, signed report events fired on the transition, retries, the attempt log."""
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sendkit_mock import ManualClock, Mock, Settings, create_mock
+from sendkit_mock.delivery.senders import RecordingSender
+
+from ..conftest import OTHER_WS_KEY, PLATFORM_KEY, START, WS2_KEY, WS_ID, ws
+
+HOOK = {"name": "Report alerts", "url": "http://127.0.0.1:9/hooks", "events": ["report.ready", "report.failed"]}
+
+
+def build(statuses: tuple[int | None, ...] = (200,), **settings: Any) -> tuple[Mock, RecordingSender]:
+    sender = RecordingSender(statuses)
+    return create_mock(Settings(**settings), clock=ManualClock(START), sender=sender), sender
+
+
+@pytest.fixture
+def hooked() -> Iterator[tuple[Mock, RecordingSender, Any]]:
+    mock, sender = build()
+    with mock.app.test_client() as client:
+        yield mock, sender, client
+
+
+def register(client: Any, key: str | None = None, **changes: Any) -> dict[str, Any]:
+    response = client.post("/v1/webhooks", json={**HOOK, **changes}, headers=ws(key) if key else ws())
+    assert response.status_code == 201, response.text
+    return response.json()["data"]  # type: ignore[no-any-return]
+
+
+def attempts(client: Any) -> list[dict[str, Any]]:
+    return client.get("/__mock/webhook-deliveries", headers=ws()).json()["data"]  # type: ignore[no-any-return]
+
+
+def test_create_applies_the_documented_defaults(hooked: Any) -> None:
+    _, _, client = hooked
+    hook = register(client)
+    assert (hook["retryAttempts"], hook["timeoutMs"], hook["status"], hook["workspaceId"]) == (3, 10000, "active", WS_ID)
+    assert len(hook["secret"]) == 64 and int(hook["secret"], 16) >= 0
+    assert hook["stats"] == {"totalDelivered": 0, "totalFailed": 0, "lastDeliveryAt": None}
+    assert register(client, secret="whsec_test_123456")["secret"] == "whsec_test_123456"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"retryAttempts": 11}, "retryAttempts"), ({"timeoutMs": 999}, "timeoutMs"), ({"timeoutMs": 30001}, "timeoutMs"),
+    ({"url": "ftp://example.com"}, "url"), ({"url": "not a url"}, "url"), ({"events": []}, "events"),
+    ({"events": ["report.done"]}, "events[0]"), ({"name": "   "}, "name"),
+])
+def test_out_of_range_fields_are_400(hooked: Any, change: dict[str, Any], field: str) -> None:
+    _, _, client = hooked
+    response = client.post("/v1/webhooks", json={**HOOK, **change}, headers=ws())
+    assert response.status_code == 400 and [d["field"] for d in response.json()["details"]] == [field]
+
+
+def test_list_get_update_delete(hooked: Any) -> None:
+    _, _, client = hooked
+    ids = [register(client, name=f"hook {i}")["_id"] for i in range(3)]
+    page = client.get("/v1/webhooks?page=2&limit=2", headers=ws()).json()
+    assert [h["_id"] for h in page["data"]] == [ids[0]]
+    assert page["pagination"] == {"total": 3, "page": 2, "limit": 2, "pages": 2}
+    patched = client.patch(f"/v1/webhooks/{ids[1]}", json={"status": "inactive", "retryAttempts": 0}, headers=ws())
+    assert (patched.json()["data"]["status"], patched.json()["data"]["retryAttempts"]) == ("inactive", 0)
+    assert client.get(f"/v1/webhooks/{ids[1]}", headers=ws()).json()["data"]["status"] == "inactive"
+    assert client.delete(f"/v1/webhooks/{ids[1]}", headers=ws()).json() == {"success": True, "data": {"_id": ids[1], "deleted": True}}
+    assert client.get(f"/v1/webhooks/{ids[1]}", headers=ws()).status_code == 404
+    for outsider in (ws(WS2_KEY), ws(OTHER_WS_KEY)):
+        assert client.get(f"/v1/webhooks/{ids[0]}", headers=outsider).status_code == 404
+        assert client.get("/v1/webhooks", headers=outsider).json()["data"] == []
+
+
+def test_the_test_endpoint_sends_a_signed_test_event(hooked: Any) -> None:
+    _, sender, client = hooked
+    hook = register(client)
+    response = client.post(f"/v1/webhooks/{hook['_id']}/test", headers=ws())
+    assert response.json() == {"success": True, "data": {"statusCode": 200, "delivered": True, "error": None}}
+    call = sender.calls[-1]
+    assert call.headers["X-Webhook-Event"] == "test" and json.loads(call.body)["event"] == "test"
+    expected = hmac.new(hook["secret"].encode(), call.body, hashlib.sha256).hexdigest()
+    assert call.headers["X-Webhook-Signature"] == expected
+    assert call.timeout_s == 10.0
+
+
+def test_report_ready_fires_on_the_transition_not_on_a_poll(hooked: Any) -> None:
+    mock, sender, client = hooked
+    hook = register(client)
+    report_id = client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()).json()["data"]["reports"][0]["id"]
+    mock.advance(3.9)
+    assert sender.calls == []
+    mock.advance(0.1)  # nobody polls: the tick alone fires it
+    assert len(sender.calls) == 1
+    body = json.loads(sender.calls[0].body)
+    assert (body["event"], body["workspaceId"], body["timestamp"]) == ("report.ready", WS_ID, "2026-04-17T10:00:04.000Z")
+    assert body["data"]["id"] == report_id and body["data"]["status"] == "ready" and body["data"]["data"] is not None
+    signature = hmac.new(hook["secret"].encode(), sender.calls[0].body, hashlib.sha256).hexdigest()
+    assert sender.calls[0].headers == {**sender.calls[0].headers, "X-Webhook-Event": "report.ready",
+                                       "X-Webhook-Signature": signature}
+    mock.advance(100)
+    assert len(sender.calls) == 1
+
+
+def test_report_failed_goes_only_to_webhooks_that_listen() -> None:
+    mock, sender = build(failure_rate=1.0)
+    with mock.app.test_client() as client:
+        register(client, events=["report.ready"], url="http://127.0.0.1:9/ready-only")
+        register(client, events=["report.failed"], url="http://127.0.0.1:9/failed")
+        paused = register(client, events=["report.failed"], url="http://127.0.0.1:9/paused")
+        client.patch(f"/v1/webhooks/{paused['_id']}", json={"status": "inactive"}, headers=ws())
+        client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())
+        mock.advance(10)
+    assert [c.url for c in sender.calls] == ["http://127.0.0.1:9/failed"]
+    assert {json.loads(c.body)["data"]["error"]["code"] for c in sender.calls} == {"GENERATION_FAILED"}
+
+
+def test_organizational_events_reach_every_owned_workspace(hooked: Any) -> None:
+    mock, sender, client = hooked
+    register(client)
+    register(client, WS2_KEY, url="http://127.0.0.1:9/partners")
+    register(client, OTHER_WS_KEY, url="http://127.0.0.1:9/someone-else")
+    client.post("/v1/reports", json={"reportType": "organizational"}, headers={"X-Api-Key": PLATFORM_KEY})
+    mock.advance(5)
+    assert sorted(c.url for c in sender.calls) == ["http://127.0.0.1:9/hooks", "http://127.0.0.1:9/partners"]
+
+
+def test_a_500_is_retried_with_backoff_until_it_succeeds() -> None:
+    mock, sender = build((500, 500, 200))
+    with mock.app.test_client() as client:
+        hook = register(client)
+        client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())
+        mock.advance(4)
+        mock.advance(0.9)
+        assert len(sender.calls) == 1  # the first retry waits 1 s
+        mock.advance(0.1)
+        assert len(sender.calls) == 2
+        mock.advance(1.9)
+        assert len(sender.calls) == 2  # the second waits 2 s
+        mock.advance(0.1)
+        log = attempts(client)
+        assert [(a["attempt"], a["statusCode"], a["delivered"]) for a in reversed(log)] == [
+            (1, 500, False), (2, 500, False), (3, 200, True)]
+        assert len({a["deliveryId"] for a in log}) == 1 and log[0]["error"] is None and log[1]["error"] == "HTTP 500"
+        stats = client.get(f"/v1/webhooks/{hook['_id']}", headers=ws()).json()["data"]["stats"]
+        assert stats == {"totalDelivered": 1, "totalFailed": 0, "lastDeliveryAt": "2026-04-17T10:00:07.000Z"}
+
+
+def test_delivery_gives_up_after_retry_attempts() -> None:
+    mock, sender = build((None,))  # nothing answers
+    with mock.app.test_client() as client:
+        hook = register(client, retryAttempts=2)
+        client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())
+        for _ in range(20):
+            mock.advance(1)
+        assert len(sender.calls) == 3  # the first attempt and 2 retries
+        assert client.get(f"/v1/webhooks/{hook['_id']}", headers=ws()).json()["data"]["stats"]["totalFailed"] == 1
+        assert attempts(client)[0]["statusCode"] is None
