@@ -40,3 +40,12 @@ def test_both_unparsable_bounds_are_reported_together() -> None:
     with pytest.raises(BadRequest) as caught:
         resolve_period("2026-02-30", "yesterday", TODAY)
     assert [d.field for d in caught.value.details] == ["periodStart", "periodEnd"]
+
+
+def test_bounds_outside_1970_to_2099_are_refused_not_crashed() -> None:
+    with pytest.raises(BadRequest) as caught:
+        resolve_period("0001-01-01T00:00:00+01:00", "9999-12-31", TODAY)
+    assert [(d.field, d.message) for d in caught.value.details] == [
+        ("periodStart", "Must be between 1970-01-01 and 2099-12-31"),
+        ("periodEnd", "Must be between 1970-01-01 and 2099-12-31"),
+    ]

@@ -11,6 +11,8 @@ from ..errors import BadRequest, Detail
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEFAULT_DAYS = 30
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # [I] bounds keep a period and the one before it computable
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +48,14 @@ def resolve_period(start: str | None, end: str | None, today: date) -> Period:
             continue
         try:
             bounds[name] = parse_bound(value, is_end=is_end)
+            in_range = EARLIEST <= bounds[name][0] <= LATEST
+        except OverflowError:
+            in_range = False
         except ValueError:
             details.append(Detail(name, "Must be a date (YYYY-MM-DD) or an ISO 8601 date-time"))
+            continue
+        if not in_range:
+            details.append(Detail(name, "Must be between 1970-01-01 and 2099-12-31"))
     if details:
         raise BadRequest(details=details)
     end_at, end_text = bounds.get("periodEnd") or parse_bound(today.isoformat(), is_end=True)
