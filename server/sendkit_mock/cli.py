@@ -24,6 +24,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--processing-seconds", type=float, help="time a report stays processing")
     serve.add_argument("--failure-rate", type=float, help="share of reports that fail, 0 to 1")
     serve.add_argument("--max-reports", type=int, help="stored reports before the oldest finished go")
+    serve.add_argument("--webhook-backoff-seconds", type=float, help="wait before the first webhook retry")
     serve.add_argument("--cors-origins", help="comma-separated allowed origins, or *")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     return root
