@@ -68,7 +68,7 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
             if pattern[i + 1 : i + 2] == "^":
                 out.append("^")
                 i += 1
-            if pattern[i + 1 : i + 2] == "]":  # a member, as Python reads it (ECMA's empty `[]` is unsupported)
+            if pattern[i + 1 : i + 2] == "]":  # a member, as Python reads it (not ECMA's empty `[]`)
                 out.append("\\]")
                 i += 1
         elif char == "]" and in_class:
