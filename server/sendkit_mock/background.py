@@ -55,7 +55,7 @@ class Ticker:
             campaigns = [c for c in recipient.campaign_ids if c in ws.campaigns_by_id]
             days = PERIOD_DAYS[recipient.schedule["frequency"]]
             self.reports.queue(
-                scope=Scope("workspace", ws.id), workspace=ws, principal=Principal(owner, ws),
+                scope=Scope.of("workspace", ws.id), workspace=ws, principal=Principal(owner, ws),
                 report_type="campaign" if campaigns else "workspace", campaign_ids=campaigns,
                 period=Period(due - timedelta(days=days), due, iso(due - timedelta(days=days)), iso(due)),
                 sections=Sections(), recipient_ids=(recipient.id,), created=due,

@@ -78,3 +78,16 @@ def test_over_the_cap_the_oldest_finished_report_goes_first() -> None:
     assert [r.seq for r in evicted] == [2] and len(store) == 3
     evicted = store.add(report(5), evictable=never)  # nothing finished: the oldest goes
     assert [r.seq for r in evicted] == [1]
+
+
+def test_a_facet_pages_its_own_index_and_accepts_any_cursor_of_the_scope() -> None:
+    store = InMemoryReportStore()
+    for seq in range(1, 11):
+        store.add(report(seq, report_type="campaign" if seq % 2 else "workspace"), evictable=never)
+    page = store.page(A, cursor=None, limit=2, facet="campaign")
+    assert [r.seq for r in page.items] == [9, 7] and page.total == 5 and page.has_more
+    after_workspace_report = store.page(A, cursor=f"{6:024x}", limit=10, facet="campaign")
+    assert [r.seq for r in after_workspace_report.items] == [5, 3, 1]
+    store.delete(f"{7:024x}")
+    assert [r.seq for r in store.page(A, cursor=None, limit=10, facet="campaign").items] == [9, 5, 3, 1]
+    assert store.page(A, cursor=None, limit=10, facet="organizational").items == []

@@ -6,6 +6,7 @@ Two kinds of key [C]: a workspace key (`sk_` + 48 hex) is bound to one workspace
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..errors import BadRequest, Forbidden
@@ -28,6 +29,12 @@ class Scope:
 
     kind: str  # "workspace" | "user"
     id: str
+
+    @staticmethod
+    @functools.cache
+    def of(kind: str, ident: str) -> Scope:
+        """The shared Scope value: a world has few scopes and the store holds one per record."""
+        return Scope(kind, ident)
 
 
 class Authenticator:
@@ -68,12 +75,12 @@ class Authenticator:
         A platform key without X-Workspace-Id reads the user's organizational reports [I].
         """
         if principal.workspace is None and not header:
-            return Scope("user", principal.user.id)
-        return Scope("workspace", self.workspace(principal, header).id)
+            return Scope.of("user", principal.user.id)
+        return Scope.of("workspace", self.workspace(principal, header).id)
 
     def organizational_scope(self, principal: Principal, header: str | None) -> Scope:
         if principal.workspace is not None:
             raise Forbidden("Organizational reports need a platform API key (sk_user_...)")
         if header:
             self.owned_workspace(principal, header)
-        return Scope("user", principal.user.id)
+        return Scope.of("user", principal.user.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,8 +40,12 @@ def parse_bound(value: str, *, is_end: bool) -> tuple[datetime, str]:
     return moment.astimezone(UTC), iso(moment)
 
 
+@functools.lru_cache(maxsize=1024)
 def resolve_period(start: str | None, end: str | None, today: date) -> Period:
-    """Both bounds checked together, so a request with two bad bounds hears of both."""
+    """Both bounds checked together, so a request with two bad bounds hears of both.
+
+    Cached: the same bounds give one shared Period, so a stored report holds a reference, not a copy.
+    """
     details: list[Detail] = []
     bounds: dict[str, tuple[datetime, str]] = {}
     for name, value, is_end in (("periodStart", start, False), ("periodEnd", end, True)):

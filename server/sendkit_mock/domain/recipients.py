@@ -91,13 +91,13 @@ class RecipientService:
             for r in ws.recipients:
                 body = {"name": r.name, "email": r.email, "company": r.company, "role": r.role,
                         "reportType": r.report_type, "campaignIds": list(r.campaign_ids)}
-                self.store.add(self._build(r.id, Scope("workspace", ws.id), body, now))
+                self.store.add(self._build(r.id, Scope.of("workspace", ws.id), body, now))
 
     # --- reads ---------------------------------------------------------------------------------
     def get(self, principal: Principal, header: str | None, recipient_id: str) -> Recipient:
         ws = self.auth.workspace(principal, header)
         found = self.store.get(recipient_id)
-        if found is None or found.scope != Scope("workspace", ws.id):
+        if found is None or found.scope != Scope.of("workspace", ws.id):
             raise NotFound()
         return found
 
@@ -110,16 +110,16 @@ class RecipientService:
             return any(needle in (field or "").lower() for field in (r.name, r.email, r.company))
 
         try:
-            return self.store.page(Scope("workspace", ws.id), cursor=cursor, limit=limit, keep=keep if needle else None)
+            return self.store.page(Scope.of("workspace", ws.id), cursor=cursor, limit=limit, keep=keep if needle else None)
         except UnknownCursor:
             raise BadRequest.field("cursor", "Unknown cursor: pass the nextCursor of a previous page") from None
 
     def known_ids(self, workspaces: tuple[Workspace, ...]) -> set[str]:
-        return {r.id for ws in workspaces for r in self.store.in_scope(Scope("workspace", ws.id))}
+        return {r.id for ws in workspaces for r in self.store.in_scope(Scope.of("workspace", ws.id))}
 
     def due(self, now: datetime) -> list[Recipient]:
         """Active recipients whose schedule fell due at or before `now`, soonest first."""
-        due = [r for ws in self.world.workspaces for r in self.store.in_scope(Scope("workspace", ws.id))
+        due = [r for ws in self.world.workspaces for r in self.store.in_scope(Scope.of("workspace", ws.id))
                if r.next_scheduled_at is not None and r.next_scheduled_at <= now]
         return sorted(due, key=lambda r: (r.next_scheduled_at, r.seq))
 
@@ -129,7 +129,7 @@ class RecipientService:
         self._check(ws, body)
         with self._lock:
             self._check_unique(ws, body["email"], None)
-            recipient = self._build(self.ids.new(), Scope("workspace", ws.id), body, self.clock.now())
+            recipient = self._build(self.ids.new(), Scope.of("workspace", ws.id), body, self.clock.now())
             self.store.add(recipient)
         return recipient
 
@@ -195,7 +195,7 @@ class RecipientService:
 
     def _check_unique(self, ws: Workspace, email: str, except_id: str | None) -> None:
         taken = any(r.email.lower() == email.lower() and r.id != except_id
-                    for r in self.store.in_scope(Scope("workspace", ws.id)))
+                    for r in self.store.in_scope(Scope.of("workspace", ws.id)))
         if taken:
             raise Conflict("A recipient with this email already exists in this workspace",
                            details=[Detail("email", "Duplicate email within the workspace")])

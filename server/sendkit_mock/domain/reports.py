@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,10 +25,16 @@ class Sections:
     @classmethod
     def from_json(cls, raw: dict[str, bool] | None) -> Sections:
         raw = raw or {}
-        return cls(*(bool(raw.get(name, True)) for name in SECTION_NAMES))
+        return _sections(*(bool(raw.get(name, True)) for name in SECTION_NAMES))
 
     def to_json(self) -> dict[str, bool]:
         return dict(zip(SECTION_NAMES, (self.executive_summary, self.campaign_performance, self.mailbox_health)))
+
+
+@functools.cache
+def _sections(*flags: bool) -> Sections:
+    """One shared value per combination (there are eight): a stored report holds a reference, not a copy."""
+    return Sections(*flags)
 
 
 @dataclass(frozen=True, slots=True)

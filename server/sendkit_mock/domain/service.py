@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import sys
 import itertools
 import threading
 from datetime import datetime
@@ -82,16 +83,14 @@ class ReportService:
     ) -> Page:
         scope = self.auth.read_scope(principal, workspace_header)
         keep: Callable[[Report], bool] | None = None
-        if status or report_type:
+        if status:
             now = self.clock.now()
 
             def keep(r: Report) -> bool:
-                return (not status or r.status(now) == status) and (
-                    not report_type or r.report_type == report_type
-                )
+                return r.status(now) == status
 
         try:
-            return self.store.page(scope, cursor=cursor, limit=limit, keep=keep)
+            return self.store.page(scope, cursor=cursor, limit=limit, keep=keep, facet=report_type)
         except UnknownCursor:
             raise BadRequest.field("cursor", "Unknown cursor: pass the nextCursor of a previous page") from None
 
@@ -109,7 +108,7 @@ class ReportService:
             workspace = None
         else:
             workspace = self.auth.workspace(principal, workspace_header)
-            scope, workspaces = Scope("workspace", workspace.id), (workspace,)
+            scope, workspaces = Scope.of("workspace", workspace.id), (workspace,)
         details: list[Detail] = []
         campaign_ids: list[str] = list(body.get("campaignIds") or []) if report_type == "campaign" else []
         if report_type == "campaign" and not campaign_ids:
@@ -160,8 +159,8 @@ class ReportService:
                     scope=scope,
                     workspace_id=workspace.id if workspace else None,
                     user_id=principal.user.id,
-                    title=title,
-                    report_type=report_type,
+                    title=sys.intern(title),
+                    report_type=sys.intern(report_type),
                     campaign_ids=campaign_ids_of_one,
                     period=period,
                     sections=sections,

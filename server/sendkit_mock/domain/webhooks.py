@@ -100,7 +100,7 @@ class WebhookService:
         wid = self.ids.new()
         secret = body.get("secret") or f"{random.Random(f'sendkit-mock/secret/{self.seed}/{wid}').getrandbits(256):064x}"
         hook = Webhook(
-            id=wid, seq=next(self._seq), scope=Scope("workspace", ws.id), name=body["name"].strip(), url=body["url"],
+            id=wid, seq=next(self._seq), scope=Scope.of("workspace", ws.id), name=body["name"].strip(), url=body["url"],
             events=tuple(dict.fromkeys(body["events"])), secret=secret,
             retry_attempts=body.get("retryAttempts", 3), timeout_ms=body.get("timeoutMs", 10_000),
             status=body.get("status", "active"), created_by=principal.user.id, stats=Stats(),
@@ -112,13 +112,13 @@ class WebhookService:
     def get(self, principal: Principal, header: str | None, webhook_id: str) -> Webhook:
         ws = self.auth.workspace(principal, header)
         hook = self.store.get(webhook_id)
-        if hook is None or hook.scope != Scope("workspace", ws.id):
+        if hook is None or hook.scope != Scope.of("workspace", ws.id):
             raise NotFound()
         return hook
 
     def list(self, principal: Principal, header: str | None, *, page: int, limit: int) -> WebhookPage:
         ws = self.auth.workspace(principal, header)
-        items = self.store.in_scope(Scope("workspace", ws.id))[::-1]
+        items = self.store.in_scope(Scope.of("workspace", ws.id))[::-1]
         return WebhookPage(items[(page - 1) * limit: page * limit], len(items), page, limit)
 
     def update(self, principal: Principal, header: str | None, webhook_id: str, body: Mapping[str, Any]) -> Webhook:
@@ -142,7 +142,7 @@ class WebhookService:
         return hook
 
     def subscribed(self, workspace_ids: tuple[str, ...], event: str) -> list[Webhook]:
-        return [h for ws in workspace_ids for h in self.store.in_scope(Scope("workspace", ws)) if h.listens_to(event)]
+        return [h for ws in workspace_ids for h in self.store.in_scope(Scope.of("workspace", ws)) if h.listens_to(event)]
 
     def count_delivery(self, webhook_id: str, delivered: bool, when: datetime) -> None:
         """One delivery's final outcome: delivered, or failed after every retry."""
