@@ -49,3 +49,12 @@ def test_bounds_outside_1970_to_2099_are_refused_not_crashed() -> None:
         ("periodStart", "Must be between 1970-01-01 and 2099-12-31"),
         ("periodEnd", "Must be between 1970-01-01 and 2099-12-31"),
     ]
+
+
+def test_rfc3339_lowercase_and_sub_microsecond_bounds_are_accepted() -> None:
+    period = resolve_period("2026-01-01t00:00:00z", "2026-01-02t00:00:00.5+01:00", TODAY)
+    assert (period.start_text, period.end_text) == ("2026-01-01T00:00:00.000Z", "2026-01-01T23:00:00.500Z")
+    close = resolve_period("2026-01-01T00:00:00.0000001Z", "2026-01-01T00:00:00.0000002Z", TODAY)
+    assert close.start == close.end  # a tenth of a microsecond apart: in order, though datetime cannot tell
+    with pytest.raises(BadRequest):
+        resolve_period("2026-01-01T00:00:00.0000002Z", "2026-01-01T00:00:00.0000001Z", TODAY)

@@ -6,11 +6,13 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from ..clock import iso
 from ..errors import BadRequest, Detail
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+BEYOND_MICROSECONDS = re.compile(r"(\.\d{6})(\d+)")
 DEFAULT_DAYS = 30
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # [I] bounds keep a period and the one before it computable
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -34,7 +36,8 @@ def parse_bound(value: str, *, is_end: bool) -> tuple[datetime, str]:
         day = date.fromisoformat(value)
         start = datetime.combine(day, time.min, UTC)
         return (start + timedelta(days=1) if is_end else start), value
-    moment = datetime.fromisoformat(value)
+    # RFC 3339 allows a lowercase t and z, which Python 3.11's fromisoformat refuses.
+    moment = datetime.fromisoformat(BEYOND_MICROSECONDS.sub(r"\1", value.upper()))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC), iso(moment)
@@ -72,6 +75,12 @@ def resolve_period(start: str | None, end: str | None, today: date) -> Period:
     else:
         start_at = end_at - timedelta(days=DEFAULT_DAYS)
         start_text = iso(start_at)
-    if start_at >= end_at:
+    if (start_at, _beyond_microseconds(start)) >= (end_at, _beyond_microseconds(end)):
         raise BadRequest.field("periodStart", "Must be before periodEnd")
     return Period(start_at, end_at, start_text, end_text)
+
+
+def _beyond_microseconds(value: str | None) -> Decimal:
+    """The digits past the sixth of a fraction, which datetime drops but the order of two bounds may need."""
+    found = BEYOND_MICROSECONDS.search(value or "")
+    return Decimal("0." + found.group(2)) if found else Decimal(0)
