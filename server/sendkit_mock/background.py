@@ -13,6 +13,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
+from .clock import iso
 from .delivery.outbox import Outbox
 from .delivery.webhooks import WebhookDispatcher
 from .domain.auth import Principal, Scope
@@ -23,7 +24,6 @@ from .domain.recipients import Recipient, RecipientService
 from .domain.reports import Report, Sections
 from .domain.service import ReportService
 from .domain.webhooks import REPORT_FAILED, REPORT_READY
-from .clock import iso
 
 log = logging.getLogger("sendkit_mock")
 MAX_CATCH_UP = 100  # due schedules handled per tick, so a big clock jump cannot stall a tick

@@ -5,7 +5,16 @@ from typing import Any
 import pytest
 
 from ..conftest import (
-    OTHER_PLATFORM_KEY, OTHER_WS_ID, OTHER_WS_KEY, PLATFORM_KEY, SEED_BODY, WS2_ID, WS2_KEY, WS_ID, WS_KEY, ws,
+    OTHER_PLATFORM_KEY,
+    OTHER_WS_ID,
+    OTHER_WS_KEY,
+    PLATFORM_KEY,
+    SEED_BODY,
+    WS2_ID,
+    WS2_KEY,
+    WS_ID,
+    WS_KEY,
+    ws,
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..clock import iso
 from .auth import Scope
-from .lifecycle import FAILURE, FAILED, READY, Timeline
+from .lifecycle import FAILED, FAILURE, READY, Timeline
 from .periods import Period
 
 SECTION_NAMES = ("executiveSummary", "campaignPerformance", "mailboxHealth")
@@ -28,7 +28,8 @@ class Sections:
         return _sections(*(bool(raw.get(name, True)) for name in SECTION_NAMES))
 
     def to_json(self) -> dict[str, bool]:
-        return dict(zip(SECTION_NAMES, (self.executive_summary, self.campaign_performance, self.mailbox_health)))
+        flags = (self.executive_summary, self.campaign_performance, self.mailbox_health)
+        return dict(zip(SECTION_NAMES, flags, strict=True))
 
 
 @functools.cache

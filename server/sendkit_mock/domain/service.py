@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import heapq
-import sys
 import itertools
+import sys
 import threading
-from datetime import datetime
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from ..clock import Clock
