@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.recipients import RecipientService
+from .envelopes import cursor_page
 
 Json = dict[str, Any]
 
@@ -20,12 +21,7 @@ class RecipientsApi:
     def list(self, token_info: Json, limit: int = 25, cursor: str | None = None, search: str | None = None) -> Json:
         page = self.service.list(token_info["principal"], token_info["workspace_header"],
                                  cursor=cursor, limit=limit, search=search)
-        return {
-            "success": True,
-            "data": [r.to_json() for r in page.items],
-            "pagination": {"limit": limit, "total": page.total, "hasMore": page.has_more,
-                           "nextCursor": page.items[-1].id if page.items else None},
-        }
+        return cursor_page(page, limit, lambda r: r.to_json(), lambda r: r.id)
 
     def get(self, id_: str, token_info: Json) -> Json:
         recipient = self.service.get(token_info["principal"], token_info["workspace_header"], id_)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.service import ReportService
+from .envelopes import cursor_page
 
 Json = dict[str, Any]
 
@@ -41,16 +42,7 @@ class ReportsApi:
             status=status,
             report_type=report_type,
         )
-        return {
-            "success": True,
-            "data": [self.service.render(r, with_data=False) for r in page.items],
-            "pagination": {
-                "limit": limit,
-                "total": page.total,
-                "hasMore": page.has_more,
-                "nextCursor": page.items[-1].id if page.items else None,
-            },
-        }
+        return cursor_page(page, limit, lambda r: self.service.render(r, with_data=False), lambda r: r.id)
 
     def delete(self, id_: str, token_info: Json) -> Json:
         report = self.service.delete(token_info["principal"], token_info["workspace_header"], id_)
