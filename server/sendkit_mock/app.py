@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -125,7 +128,7 @@ def create_mock(
     )
     app = APP_CLASS(__name__)
     app.add_api(
-        spec_path(),
+        _load_spec(),  # a dict: connexion would render a path as a Jinja template (`{{company}}` -> ``)
         resolver=Resolver(function_resolver=lambda operation_id: _resolve(operations, operation_id)),
         strict_validation=True,
         validate_responses=True,
@@ -186,7 +189,14 @@ def _operations(reports: ReportsApi, recipients: RecipientsApi, webhooks: Webhoo
 
 
 def _load_spec() -> dict[str, Any]:
-    loaded = yaml.safe_load(spec_path().read_text(encoding="utf-8"))
+    """A fresh copy of openapi.yaml, parsed once per version of the file (a mock is built per test)."""
+    path = spec_path()
+    return copy.deepcopy(_parse_spec(path, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=2)
+def _parse_spec(path: Path, mtime_ns: int) -> dict[str, Any]:
+    loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     assert isinstance(loaded, dict)
     return loaded
 
