@@ -19,6 +19,9 @@ run: $(STAMP)  ## start the mock on http://127.0.0.1:4010 (ARGS="--seed 7 --port
 test: $(STAMP)  ## every test: unit, api, contract (Schemathesis), end-to-end
 	$(BIN)/python -m pytest $(ARGS)
 
+contract: $(STAMP)  ## only the Schemathesis suite (SENDKIT_CONTRACT_EXAMPLES=300 to explore further)
+	$(BIN)/python -m pytest tests/contract $(ARGS)
+
 bench: $(STAMP)  ## start-up, memory and throughput figures
 	$(BIN)/python bench/run.py $(ARGS)
 

@@ -308,8 +308,8 @@ def store_child(n: int, samples: int, trace: int) -> None:
                 "svc_get_us": lambda f, i: f.service.get(
                     f.principal, None, f.sample_ids[i % len(f.sample_ids)]
                 ),
-                "svc_list_us": lambda f, i: f.service.list(f.principal, None, cursor=None, limit=25),
-                "svc_list_filtered_us": lambda f, i: f.service.list(
+                "svc_list_us": lambda f, i: f.service.page(f.principal, None, cursor=None, limit=25),
+                "svc_list_filtered_us": lambda f, i: f.service.page(
                     f.principal, None, cursor=None, limit=25, report_type="campaign"
                 ),
             }

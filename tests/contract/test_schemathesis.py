@@ -188,11 +188,11 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
             schedule["timezone"] = _ZONES[len(schedule["timezone"]) % len(_ZONES)]
 
     def newest_report(headers: dict[str, Any]) -> str | None:
-        page = server.mock.service.list(principal, headers.get(WORKSPACE_HEADER), cursor=None, limit=1)
+        page = server.mock.service.page(principal, headers.get(WORKSPACE_HEADER), cursor=None, limit=1)
         return page.items[0].id if page.items else None
 
     def newest_recipient(headers: dict[str, Any]) -> str | None:
-        page = server.mock.recipients.list(principal, headers.get(WORKSPACE_HEADER), cursor=None, limit=1)
+        page = server.mock.recipients.page(principal, headers.get(WORKSPACE_HEADER), cursor=None, limit=1)
         return page.items[0].id if page.items else None
 
     body_rules: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {

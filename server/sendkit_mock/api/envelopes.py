@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..store import Page
+from ..store import Page, Record
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Record)
 Json = dict[str, Any]
 
 

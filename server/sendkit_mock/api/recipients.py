@@ -19,7 +19,7 @@ class RecipientsApi:
         return {"success": True, "data": recipient.to_json()}, 201
 
     def list(self, token_info: Json, limit: int = 25, cursor: str | None = None, search: str | None = None) -> Json:
-        page = self.service.list(token_info["principal"], token_info["workspace_header"],
+        page = self.service.page(token_info["principal"], token_info["workspace_header"],
                                  cursor=cursor, limit=limit, search=search)
         return cursor_page(page, limit, lambda r: r.to_json(), lambda r: r.id)
 

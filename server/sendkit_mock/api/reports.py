@@ -34,7 +34,7 @@ class ReportsApi:
         status: str | None = None,
         report_type: str | None = None,
     ) -> Json:
-        page = self.service.list(
+        page = self.service.page(
             token_info["principal"],
             token_info["workspace_header"],
             cursor=cursor,

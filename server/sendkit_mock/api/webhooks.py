@@ -19,7 +19,7 @@ class WebhooksApi:
         return {"success": True, "data": hook.to_json()}, 201
 
     def list(self, token_info: Json, page: int = 1, limit: int = 20) -> Json:
-        found = self.service.list(token_info["principal"], token_info["workspace_header"], page=page, limit=limit)
+        found = self.service.page(token_info["principal"], token_info["workspace_header"], page=page, limit=limit)
         return {
             "success": True,
             "data": [h.to_json() for h in found.items],

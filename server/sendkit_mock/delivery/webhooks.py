@@ -7,6 +7,7 @@ seconds later by the injected clock, up to `retryAttempts` retries.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import hmac
@@ -66,7 +67,7 @@ class WebhookDispatcher:
                 if not self._queue or self._queue[0][0] > self.clock.now():
                     return
                 _, _, job = heapq.heappop(self._queue)
-            self.executor.submit(lambda job=job: self._attempt(job))
+            self.executor.submit(functools.partial(self._attempt, job))
 
     def send_test(self, hook: Webhook) -> Outcome:
         """POST /v1/webhooks/{id}/test: one signed `test` event, answered synchronously."""

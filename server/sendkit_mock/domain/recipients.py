@@ -101,7 +101,7 @@ class RecipientService:
             raise NotFound()
         return found
 
-    def list(self, principal: Principal, header: str | None, *, cursor: str | None, limit: int,
+    def page(self, principal: Principal, header: str | None, *, cursor: str | None, limit: int,
              search: str | None = None) -> Page[Recipient]:
         ws = self.auth.workspace(principal, header)
         needle = (search or "").strip().lower()

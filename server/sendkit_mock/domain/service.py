@@ -71,7 +71,7 @@ class ReportService:
             raise NotFound()  # another tenant's report is indistinguishable from a missing one
         return report
 
-    def list(
+    def page(
         self,
         principal: Principal,
         workspace_header: str | None,
@@ -80,7 +80,7 @@ class ReportService:
         limit: int,
         status: str | None = None,
         report_type: str | None = None,
-    ) -> Page:
+    ) -> Page[Report]:
         scope = self.auth.read_scope(principal, workspace_header)
         keep: Callable[[Report], bool] | None = None
         if status:

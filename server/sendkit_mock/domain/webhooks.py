@@ -116,7 +116,7 @@ class WebhookService:
             raise NotFound()
         return hook
 
-    def list(self, principal: Principal, header: str | None, *, page: int, limit: int) -> WebhookPage:
+    def page(self, principal: Principal, header: str | None, *, page: int, limit: int) -> WebhookPage:
         ws = self.auth.workspace(principal, header)
         items = self.store.in_scope(Scope.of("workspace", ws.id))[::-1]
         return WebhookPage(items[(page - 1) * limit: page * limit], len(items), page, limit)
