@@ -71,7 +71,7 @@ class Ticker:
         ws_ids = (report.workspace_id,) if report.workspace_id else tuple(
             w.id for w in self.reports.world.owned_by(report.user_id))
         event = REPORT_READY if status == READY else REPORT_FAILED
-        self.webhooks.emit(event, ws_ids, report.workspace_id, self.reports.render(report))
+        self.webhooks.emit(event, ws_ids, report.workspace_id, lambda: self.reports.render(report))
 
     def _deliver(self, recipient_id: str, report: Report, when: datetime) -> None:
         recipient = self.recipients.store.get(recipient_id)

@@ -15,6 +15,7 @@ import itertools
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,12 +51,18 @@ class WebhookDispatcher:
         self._lock = threading.Lock()
         self._log: deque[dict[str, Any]] = deque(maxlen=log_size)
 
-    def emit(self, event: str, workspace_ids: tuple[str, ...], payload_workspace: str | None, data: Any) -> int:
-        """Queue `event` for every active webhook of those workspaces that listens to it."""
-        now = self.clock.now()
-        body = json.dumps({"event": event, "timestamp": iso(now), "workspaceId": payload_workspace, "data": data},
-                          separators=(",", ":")).encode()
+    def emit(self, event: str, workspace_ids: tuple[str, ...], payload_workspace: str | None,
+             data: Callable[[], Any]) -> int:
+        """Queue `event` for every active webhook of those workspaces that listens to it.
+
+        `data` is called only when some webhook listens: rendering a ready report builds its content.
+        """
         hooks = self.webhooks.subscribed(workspace_ids, event)
+        if not hooks:
+            return 0
+        now = self.clock.now()
+        body = json.dumps({"event": event, "timestamp": iso(now), "workspaceId": payload_workspace, "data": data()},
+                          separators=(",", ":")).encode()
         for hook in hooks:
             self._push(now, Job(self.ids.new(), hook.id, hook.workspace_id, event, body, 1))
         return len(hooks)
