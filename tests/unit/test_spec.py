@@ -2,8 +2,12 @@
 
 from typing import Any
 
+import pytest
 import yaml
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from sendkit_mock.resources import spec_path
 
@@ -47,3 +51,24 @@ def test_every_operation_documents_its_errors_with_the_error_schema() -> None:
             response = SPEC["components"]["responses"][ref]
             assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
             assert response["content"]["application/json"]["example"]["code"] == int(status)
+
+
+REGISTRY = Registry().with_resource("urn:spec", Resource.from_contents(SPEC, default_specification=DRAFT4))
+
+
+def _responses() -> list[tuple[str, str, dict[str, Any]]]:
+    out = []
+    for path, method, op in OPERATIONS:
+        for status, response in op["responses"].items():
+            if "$ref" in response:
+                response = SPEC["components"]["responses"][response["$ref"].split("/")[-1]]
+            out.append((f"{method.upper()} {path} {status}", status, response["content"]["application/json"]))
+    return out
+
+
+@pytest.mark.parametrize(("where", "status", "content"), _responses(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_response_has_an_example_that_its_schema_accepts(where: str, status: str, content: dict[str, Any]) -> None:
+    assert "example" in content, where
+    schema = {"$ref": "urn:spec" + content["schema"]["$ref"]}
+    errors = list(OAS30Validator(schema, registry=REGISTRY).iter_errors(content["example"]))
+    assert errors == [], [e.message for e in errors]
