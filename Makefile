@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: run test bench contract clean
+.PHONY: run test lint bench contract clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)  ## start the mock on http://127.0.0.1:4010 (ARGS="--seed 7 --port 8080" to change)
 	$(BIN)/sendkit-mock serve $(ARGS)
 
-test: $(STAMP)  ## every test: unit, api, contract (Schemathesis), end-to-end
+test: lint  ## lint and types, then every test: unit, api, contract (Schemathesis), end-to-end
 	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(STAMP)  ## ruff, and mypy --strict on the package
+	$(BIN)/ruff check server tests bench
+	$(BIN)/mypy
 
 contract: $(STAMP)  ## only the Schemathesis suite (SENDKIT_CONTRACT_EXAMPLES=300 to explore further)
 	$(BIN)/python -m pytest tests/contract $(ARGS)

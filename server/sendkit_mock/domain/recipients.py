@@ -19,7 +19,10 @@ from .ids import IdFactory
 from .schedule import Schedule, parse_time_of_day, zone
 from .world import Workspace, World
 
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"  # local part
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"  # a dotted domain
+)
 SCHEDULE_DEFAULTS: dict[str, Any] = {
     "enabled": False, "frequency": "weekly", "dayOfWeek": 1, "dayOfMonth": 1, "timeOfDay": "09:00", "timezone": "UTC",
 }
@@ -110,7 +113,8 @@ class RecipientService:
             return any(needle in (field or "").lower() for field in (r.name, r.email, r.company))
 
         try:
-            return self.store.page(Scope.of("workspace", ws.id), cursor=cursor, limit=limit, keep=keep if needle else None)
+            scope = Scope.of("workspace", ws.id)
+            return self.store.page(scope, cursor=cursor, limit=limit, keep=keep if needle else None)
         except UnknownCursor:
             raise BadRequest.field("cursor", "Unknown cursor: pass the nextCursor of a previous page") from None
 
@@ -143,7 +147,8 @@ class RecipientService:
             if "email" in body:
                 self._check_unique(ws, body["email"], current.id)
             now = self.clock.now()
-            updated = self._build(current.id, current.scope, merged, now, seq=current.seq, created_at=current.created_at,
+            updated = self._build(current.id, current.scope, merged, now, seq=current.seq,
+                                  created_at=current.created_at,
                                   total=current.total_reports_sent)
             self.store.replace(updated)
         return updated

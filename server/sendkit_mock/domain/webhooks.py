@@ -98,7 +98,8 @@ class WebhookService:
         ws = self.auth.workspace(principal, header)
         now = self.clock.now()
         wid = self.ids.new()
-        secret = body.get("secret") or f"{random.Random(f'sendkit-mock/secret/{self.seed}/{wid}').getrandbits(256):064x}"
+        generated = random.Random(f"sendkit-mock/secret/{self.seed}/{wid}").getrandbits(256)
+        secret = body.get("secret") or f"{generated:064x}"  # 32 bytes as hex [C], repeatable for the seed
         hook = Webhook(
             id=wid, seq=next(self._seq), scope=Scope.of("workspace", ws.id), name=body["name"].strip(), url=body["url"],
             events=tuple(dict.fromkeys(body["events"])), secret=secret,
@@ -142,7 +143,8 @@ class WebhookService:
         return hook
 
     def subscribed(self, workspace_ids: tuple[str, ...], event: str) -> list[Webhook]:
-        return [h for ws in workspace_ids for h in self.store.in_scope(Scope.of("workspace", ws)) if h.listens_to(event)]
+        hooks = (h for ws in workspace_ids for h in self.store.in_scope(Scope.of("workspace", ws)))
+        return [h for h in hooks if h.listens_to(event)]
 
     def count_delivery(self, webhook_id: str, delivered: bool, when: datetime) -> None:
         """One delivery's final outcome: delivered, or failed after every retry."""

@@ -157,7 +157,8 @@ class RequestBodyValidator(JSONRequestBodyValidator):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise BadRequest.field("body", f"Malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+            where = f"line {exc.lineno} column {exc.colno}"
+            raise BadRequest.field("body", f"Malformed JSON: {exc.msg} at {where}") from None
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None and not self._nullable:
