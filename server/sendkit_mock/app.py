@@ -160,7 +160,8 @@ def create_mock(
 
 def create_app(settings: Settings | None = None, **parts: Any) -> Any:
     """The ASGI app alone, ticking in the background: for `uvicorn --factory` and other servers."""
-    mock = create_mock(settings, executor=PoolExecutor(), **parts)
+    settings = settings or Settings()
+    mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), **parts)
     mock.start_background()
     return mock.app
 

@@ -25,6 +25,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--failure-rate", type=float, help="share of reports that fail, 0 to 1")
     serve.add_argument("--max-reports", type=int, help="stored reports before the oldest finished go")
     serve.add_argument("--webhook-backoff-seconds", type=float, help="wait before the first webhook retry")
+    serve.add_argument("--delivery-workers", type=int, help="webhook calls under way at once")
     serve.add_argument("--cors-origins", help="comma-separated allowed origins, or *")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     return root
@@ -49,7 +50,7 @@ def serve(settings: Settings) -> int:
     from .app import create_mock
     from .delivery.executors import PoolExecutor
 
-    mock = create_mock(settings, executor=PoolExecutor())
+    mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers))
     world = mock.service.world
     base = f"http://{settings.host}:{settings.port}"
     keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"

@@ -29,6 +29,7 @@ class Settings:
     max_reports: int = 100_000
     max_body_bytes: int = 1_048_576
     webhook_backoff_seconds: float = 1.0
+    delivery_workers: int = 8
     tick_seconds: float = 0.05
     cors_origins: str = "*"
     log_level: str = "info"
@@ -42,6 +43,7 @@ class Settings:
             "max_reports": self.max_reports >= 1,
             "max_body_bytes": self.max_body_bytes >= 1,
             "webhook_backoff_seconds": self.webhook_backoff_seconds >= 0,
+            "delivery_workers": self.delivery_workers >= 1,
             "tick_seconds": self.tick_seconds > 0,
         }
         for name, ok in checks.items():
