@@ -158,3 +158,12 @@ def test_delivery_gives_up_after_retry_attempts() -> None:
         assert len(sender.calls) == 3  # the first attempt and 2 retries
         assert client.get(f"/v1/webhooks/{hook['_id']}", headers=ws()).json()["data"]["stats"]["totalFailed"] == 1
         assert attempts(client)[0]["statusCode"] is None
+
+
+def test_the_list_also_pages_by_cursor(hooked: Any) -> None:
+    _, _, client = hooked
+    ids = [register(client, name=f"hook {i}")["_id"] for i in range(3)]
+    after_newest = client.get(f"/v1/webhooks?cursor={ids[2]}&limit=1", headers=ws()).json()
+    assert [h["_id"] for h in after_newest["data"]] == [ids[1]] and after_newest["pagination"]["total"] == 3
+    unknown = client.get("/v1/webhooks?cursor=" + "a" * 24, headers=ws())
+    assert unknown.status_code == 400 and unknown.json()["details"][0]["field"] == "cursor"

@@ -195,6 +195,10 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
         page = server.mock.recipients.page(principal, headers.get(WORKSPACE_HEADER), cursor=None, limit=1)
         return page.items[0].id if page.items else None
 
+    def newest_webhook(headers: dict[str, Any]) -> str | None:
+        page = server.mock.webhooks.page(principal, headers.get(WORKSPACE_HEADER), page=1, limit=1)
+        return page.items[0].id if page.items else None
+
     body_rules: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
         ("POST", "/v1/reports"): create_report,
         ("POST", "/v1/reports/recipients"): write_recipient,
@@ -204,6 +208,7 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
     cursor_rules: dict[tuple[str, str], Callable[[dict[str, Any]], str | None]] = {
         ("GET", "/v1/reports"): newest_report,
         ("GET", "/v1/reports/recipients"): newest_recipient,
+        ("GET", "/v1/webhooks"): newest_webhook,
     }
 
     def make_consistent(case: Case) -> None:

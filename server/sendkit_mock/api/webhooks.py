@@ -18,8 +18,9 @@ class WebhooksApi:
         hook = self.service.create(token_info["principal"], token_info["workspace_header"], body)
         return {"success": True, "data": hook.to_json()}, 201
 
-    def list(self, token_info: Json, page: int = 1, limit: int = 20) -> Json:
-        found = self.service.page(token_info["principal"], token_info["workspace_header"], page=page, limit=limit)
+    def list(self, token_info: Json, page: int = 1, limit: int = 20, cursor: str | None = None) -> Json:
+        found = self.service.page(token_info["principal"], token_info["workspace_header"], page=page, limit=limit,
+                                  cursor=cursor)
         return {
             "success": True,
             "data": [h.to_json() for h in found.items],

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ..clock import Clock, iso
-from ..errors import NotFound
+from ..errors import BadRequest, NotFound
 from ..store import InMemoryStore
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
@@ -117,9 +117,16 @@ class WebhookService:
             raise NotFound()
         return hook
 
-    def page(self, principal: Principal, header: str | None, *, page: int, limit: int) -> WebhookPage:
+    def page(self, principal: Principal, header: str | None, *, page: int, limit: int,
+             cursor: str | None = None) -> WebhookPage:
+        """Newest first, by page number, or [C] after `cursor` (the `_id` of the last webhook seen)."""
         ws = self.auth.workspace(principal, header)
         items = self.store.in_scope(Scope.of("workspace", ws.id))[::-1]
+        if cursor is not None:
+            after = next((i for i, hook in enumerate(items) if hook.id == cursor), None)
+            if after is None:
+                raise BadRequest.field("cursor", "Unknown cursor: pass the _id of a webhook of this workspace")
+            return WebhookPage(items[after + 1: after + 1 + limit], len(items), 1, limit)
         return WebhookPage(items[(page - 1) * limit: page * limit], len(items), page, limit)
 
     def update(self, principal: Principal, header: str | None, webhook_id: str, body: Mapping[str, Any]) -> Webhook:
