@@ -80,6 +80,12 @@ class _ScopeIndex(Generic[T]):
     seqs: list[int] = field(default_factory=list)
     items: list[T] = field(default_factory=list)
 
+    def insert(self, item: T) -> None:
+        """Append, or slot in by seq when writers on other threads took their seqs in another order."""
+        at = len(self.seqs) if not self.seqs or item.seq > self.seqs[-1] else bisect_left(self.seqs, item.seq)
+        self.seqs.insert(at, item.seq)
+        self.items.insert(at, item)
+
     def position(self, item: T) -> int:
         i = bisect_left(self.seqs, item.seq)
         return i if i < len(self.seqs) and self.seqs[i] == item.seq else -1
@@ -113,8 +119,7 @@ class InMemoryStore(Generic[T]):
         with self._lock:
             self._by_id[item.id] = item
             for index in self._indexes(item):
-                index.seqs.append(item.seq)
-                index.items.append(item)
+                index.insert(item)
             evicted = []
             while self.max_items is not None and len(self._by_id) > self.max_items:
                 victim = self._victim(evictable)

@@ -91,3 +91,28 @@ def test_a_facet_pages_its_own_index_and_accepts_any_cursor_of_the_scope() -> No
     store.delete(f"{7:024x}")
     assert [r.seq for r in store.page(A, cursor=None, limit=10, facet="campaign").items] == [9, 5, 3, 1]
     assert store.page(A, cursor=None, limit=10, facet="organizational").items == []
+
+
+def test_concurrent_writers_lose_nothing_and_pages_stay_whole() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = InMemoryReportStore(max_reports=10_000)
+
+    def write(worker: int) -> None:
+        for n in range(500):
+            seq = worker * 1000 + n + 1
+            store.add(report(seq, A if n % 2 else B), evictable=never)
+            if n % 5 == 0:
+                store.delete(f"{seq:024x}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(8)))
+    assert len(store) == 8 * 400
+    walked, cursor = 0, None
+    while True:
+        page = store.page(A, cursor=cursor, limit=100)
+        walked += len(page.items)
+        if not page.has_more:
+            break
+        cursor = page.items[-1].id
+    assert walked == page.total == 8 * 200
