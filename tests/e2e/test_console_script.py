@@ -61,3 +61,30 @@ def test_a_bad_environment_setting_names_the_variable() -> None:
 def test_python_dash_m_runs_the_same_cli() -> None:
     done = subprocess.run([sys.executable, "-m", "sendkit_mock", "serve", "--help"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and "--seed" in done.stdout
+
+
+def test_concurrent_clients_lose_no_report(server: tuple[str, subprocess.Popen[str]]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, _ = server
+    headers = {"X-Api-Key": WS_KEY}
+
+    def create(_: int) -> list[str]:
+        with requests.Session() as session:
+            return [
+                session.post(f"{base}/v1/reports", headers=headers, json=SEED_BODY, timeout=10).json()["data"]["reports"][0]["id"]
+                for _ in range(10)
+            ]
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = [rid for batch in pool.map(create, range(8)) for rid in batch]
+    assert len(set(ids)) == 80
+    listed, cursor = [], None
+    while True:
+        query = f"{base}/v1/reports?limit=100" + (f"&cursor={cursor}" if cursor else "")
+        page = requests.get(query, headers=headers, timeout=10).json()
+        listed += [r["id"] for r in page["data"]]
+        if not page["pagination"]["hasMore"]:
+            break
+        cursor = page["pagination"]["nextCursor"]
+    assert set(ids) <= set(listed) and len(listed) == len(set(listed)) == page["pagination"]["total"]
