@@ -37,7 +37,3 @@ class Outbox:
         with self._lock:
             return [e for e in self._entries if e["workspaceId"] in workspace_ids
                     and (recipient_id is None or e["recipientId"] == recipient_id)]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()

@@ -89,10 +89,6 @@ class WebhookDispatcher:
             return [a for a in self._log if a["workspaceId"] == workspace_id
                     and (webhook_id is None or a["webhookId"] == webhook_id)]
 
-    def pending(self) -> int:
-        with self._lock:
-            return len(self._queue)
-
     def _push(self, when: datetime, job: Job) -> None:
         with self._lock:
             heapq.heappush(self._queue, (when, next(self._order), job))

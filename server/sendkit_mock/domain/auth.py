@@ -18,10 +18,6 @@ class Principal:
     user: User
     workspace: Workspace | None  # set for a workspace key, None for a platform key
 
-    @property
-    def is_platform(self) -> bool:
-        return self.workspace is None
-
 
 @dataclass(frozen=True, slots=True)
 class Scope:
