@@ -126,9 +126,11 @@ def create_mock(
         ReportsApi(service), RecipientsApi(recipients), WebhooksApi(webhooks, dispatcher),
         ControlApi(auth, outbox, dispatcher),
     )
+    spec = _load_spec()
+    allowed = AllowedMethods(spec)  # read before add_api, which may resolve the dict in place
     app = APP_CLASS(__name__)
     app.add_api(
-        _load_spec(),  # a dict: connexion would render a path as a Jinja template (`{{company}}` -> ``)
+        spec,  # a dict: connexion would render a path as a Jinja template (`{{company}}` -> ``)
         resolver=Resolver(function_resolver=lambda operation_id: _resolve(operations, operation_id)),
         strict_validation=True,
         validate_responses=True,
@@ -140,7 +142,6 @@ def create_mock(
         },
         security_map=security_map(auth),
     )
-    allowed = AllowedMethods(_load_spec())
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)

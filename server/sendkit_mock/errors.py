@@ -83,9 +83,17 @@ class BadRequest(ApiError):
     def field(cls, field: str, message: str) -> BadRequest:
         return cls(details=[Detail(field, message)])
 
+    @classmethod
+    def unknown_cursor(cls) -> BadRequest:
+        return cls.field("cursor", "Unknown cursor: pass the nextCursor of a previous page")
+
 
 class Unauthorized(ApiError):
     status = 401
+
+
+def unknown_campaigns(found: list[tuple[int, str]]) -> list[Detail]:
+    return [Detail(f"campaignIds[{i}]", f"Campaign {cid} was not found in this workspace") for i, cid in found]
 
 
 class Forbidden(ApiError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.service import ReportService
+from ..domain.service import ReportService, queued_message
 from .envelopes import cursor_page
 
 Json = dict[str, Any]
@@ -19,7 +19,7 @@ class ReportsApi:
         now_items = [self.service.render_summary(r) for r in reports]
         return {
             "success": True,
-            "data": {"reports": now_items, "message": self.service.queued_message(reports)},
+            "data": {"reports": now_items, "message": queued_message(len(reports))},
         }, 201
 
     def get(self, id_: str, token_info: Json) -> Json:

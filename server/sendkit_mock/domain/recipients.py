@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..clock import Clock, iso
-from ..errors import BadRequest, Conflict, Detail, NotFound
+from ..errors import BadRequest, Conflict, Detail, NotFound, unknown_campaigns
 from ..store import InMemoryStore, Page, UnknownCursor
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
@@ -116,7 +116,7 @@ class RecipientService:
             scope = Scope.of("workspace", ws.id)
             return self.store.page(scope, cursor=cursor, limit=limit, keep=keep if needle else None)
         except UnknownCursor:
-            raise BadRequest.field("cursor", "Unknown cursor: pass the nextCursor of a previous page") from None
+            raise BadRequest.unknown_cursor() from None
 
     def known_ids(self, workspaces: tuple[Workspace, ...]) -> set[str]:
         return {r.id for ws in workspaces for r in self.store.in_scope(Scope.of("workspace", ws.id))}
@@ -193,8 +193,7 @@ class RecipientService:
             details.append(Detail("schedule.timeOfDay", "Must be a time of day as HH:MM (24-hour)"))
         if details:
             raise BadRequest(details=details)
-        unknown = [Detail(f"campaignIds[{i}]", f"Campaign {cid} was not found in this workspace")
-                   for i, cid in enumerate(body.get("campaignIds") or []) if cid not in ws.campaigns_by_id]
+        unknown = unknown_campaigns(ws.unknown_campaigns(list(body.get("campaignIds") or [])))
         if unknown:
             raise NotFound(details=unknown)
 

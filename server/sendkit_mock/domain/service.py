@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..clock import Clock
-from ..errors import BadRequest, Detail, NotFound
+from ..errors import BadRequest, Detail, NotFound, unknown_campaigns
 from ..store import Page, ReportStore, UnknownCursor
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
@@ -27,7 +27,7 @@ class ContentGenerator(Protocol):
         ...
 
 
-def _queued_message(count: int) -> str:
+def queued_message(count: int) -> str:
     return f"{count} report{'s' if count != 1 else ''} queued for generation"
 
 
@@ -92,7 +92,7 @@ class ReportService:
         try:
             return self.store.page(scope, cursor=cursor, limit=limit, keep=keep, facet=report_type)
         except UnknownCursor:
-            raise BadRequest.field("cursor", "Unknown cursor: pass the nextCursor of a previous page") from None
+            raise BadRequest.unknown_cursor() from None
 
     def delete(self, principal: Principal, workspace_header: str | None, report_id: str) -> Report:
         report = self.get(principal, workspace_header, report_id)
@@ -184,10 +184,6 @@ class ReportService:
                     done.append(report)
         return done
 
-    @staticmethod
-    def queued_message(reports: list[Report]) -> str:
-        return _queued_message(len(reports))
-
     def _check_exists(
         self,
         campaign_ids: list[str],
@@ -195,13 +191,7 @@ class ReportService:
         workspace: Workspace | None,
         workspaces: tuple[Workspace, ...],
     ) -> None:
-        details = []
-        if workspace is not None:
-            details += [
-                Detail(f"campaignIds[{i}]", f"Campaign {cid} was not found in this workspace")
-                for i, cid in enumerate(campaign_ids)
-                if cid not in workspace.campaigns_by_id
-            ]
+        details = unknown_campaigns(workspace.unknown_campaigns(campaign_ids)) if workspace else []
         known = self.recipient_ids(workspaces)
         details += [
             Detail(f"recipientIds[{i}]", f"Recipient {rid} was not found")

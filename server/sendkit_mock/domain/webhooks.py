@@ -50,7 +50,7 @@ class Webhook:
         return self.scope.id
 
     def listens_to(self, event: str) -> bool:
-        return self.status == "active" and (event in self.events or event == TEST)
+        return self.status == "active" and event in self.events
 
     def to_json(self) -> dict[str, Any]:
         last = self.stats.last_delivery_at

@@ -89,6 +89,10 @@ class Workspace:
     def __post_init__(self) -> None:
         object.__setattr__(self, "campaigns_by_id", {c.id: c for c in self.campaigns})
 
+    def unknown_campaigns(self, campaign_ids: list[str]) -> list[tuple[int, str]]:
+        """(position, id) of each id that names no campaign of this workspace."""
+        return [(i, cid) for i, cid in enumerate(campaign_ids) if cid not in self.campaigns_by_id]
+
     def mailbox(self, mailbox_id: str) -> Mailbox | None:
         return next((m for m in self.mailboxes if m.id == mailbox_id), None)
 
