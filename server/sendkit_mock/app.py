@@ -101,21 +101,20 @@ def create_mock(
     settings = settings or Settings()
     clock = clock or SystemClock()
     world = world or load_world(settings.fixtures)
-    ids = IdFactory(settings.seed)
     auth = Authenticator(world)
-    recipients = RecipientService(world, auth, clock, ids)
+    recipients = RecipientService(world, auth, clock, IdFactory(settings.seed, "recipients"))
     lifecycle = Lifecycle(settings.queued_seconds, settings.processing_seconds, settings.failure_rate, settings.seed)
     service = ReportService(
         world=world,
         store=store if store is not None else InMemoryReportStore(settings.max_reports),
         clock=clock,
-        ids=ids,
+        ids=IdFactory(settings.seed),
         lifecycle=lifecycle,
         content=ContentFactory(world, settings.seed),
         recipient_ids=recipients.known_ids,
         auth=auth,
     )
-    webhooks = WebhookService(auth, clock, ids, settings.seed)
+    webhooks = WebhookService(auth, clock, IdFactory(settings.seed, "webhooks"), settings.seed)
     dispatcher = WebhookDispatcher(
         webhooks, sender or HttpSender(), clock, executor or InlineExecutor(), IdFactory(settings.seed, "deliveries"),
         backoff_seconds=settings.webhook_backoff_seconds,

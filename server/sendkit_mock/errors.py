@@ -83,10 +83,6 @@ class BadRequest(ApiError):
     def field(cls, field: str, message: str) -> BadRequest:
         return cls(details=[Detail(field, message)])
 
-    @classmethod
-    def unknown_cursor(cls) -> BadRequest:
-        return cls.field("cursor", "Unknown cursor: pass the nextCursor of a previous page")
-
 
 class Unauthorized(ApiError):
     status = 401
@@ -102,6 +98,11 @@ class Forbidden(ApiError):
 
 class NotFound(ApiError):
     status = 404
+
+    @classmethod
+    def unknown_cursor(cls) -> NotFound:
+        """A cursor is an item's id; like every unknown id in a request, one that names nothing is a 404 [I]."""
+        return cls(details=[Detail("cursor", "Unknown cursor: pass the nextCursor of a previous page of this list")])
 
 
 class Conflict(ApiError):

@@ -166,4 +166,4 @@ def test_the_list_also_pages_by_cursor(hooked: Any) -> None:
     after_newest = client.get(f"/v1/webhooks?cursor={ids[2]}&limit=1", headers=ws()).json()
     assert [h["_id"] for h in after_newest["data"]] == [ids[1]] and after_newest["pagination"]["total"] == 3
     unknown = client.get("/v1/webhooks?cursor=" + "a" * 24, headers=ws())
-    assert unknown.status_code == 400 and unknown.json()["details"][0]["field"] == "cursor"
+    assert unknown.status_code == 404 and unknown.json()["details"][0]["field"] == "cursor"

@@ -72,3 +72,128 @@ def test_every_response_has_an_example_that_its_schema_accepts(where: str, statu
     schema = {"$ref": "urn:spec" + content["schema"]["$ref"]}
     errors = list(OAS30Validator(schema, registry=REGISTRY).iter_errors(content["example"]))
     assert errors == [], [e.message for e in errors]
+
+
+# --- the file as every tool reads it --------------------------------------------------------------------
+
+def _events() -> list[Any]:
+    return list(yaml.parse(spec_path().read_text()))
+
+
+def test_the_file_reads_the_same_in_a_yaml_1_2_parser() -> None:
+    """PyYAML reads YAML 1.1; ruamel.yaml reads 1.2. Merge keys, `yes`/`no` booleans, octals, sexagesimals
+    and unquoted dates would read differently (Prism took `<<` for a property), so none may appear."""
+    from ruamel.yaml import YAML
+
+    strict = YAML(typ="safe", pure=True)
+    strict.version = (1, 2)
+    assert strict.load(spec_path().read_text()) == SPEC
+
+
+def test_the_file_has_no_anchors_aliases_merge_keys_or_tags() -> None:
+    events = _events()
+    assert not [e for e in events if isinstance(e, yaml.AliasEvent)]
+    assert not [e.anchor for e in events if getattr(e, "anchor", None)]
+    assert not [e.tag for e in events if getattr(e, "tag", None) and not e.tag.startswith("tag:yaml.org,2002:")]
+    assert not [e for e in events if isinstance(e, yaml.ScalarEvent) and e.value == "<<" and e.plain]
+
+
+def test_every_value_is_json() -> None:
+    """An unquoted 2026-01-01 is a date to YAML 1.1 loaders and a string to JSON tools: quote it."""
+    import json
+
+    assert json.loads(json.dumps(SPEC)) == SPEC  # raises on a date, a set or a non-string key
+
+
+def _schema(ref: str) -> dict[str, Any]:
+    return SPEC["components"]["schemas"][ref.rsplit("/", 1)[-1]]  # type: ignore[no-any-return]
+
+
+def _reachable(schema: Any, seen: set[str]) -> list[dict[str, Any]]:
+    """`schema` and every schema it references, each once."""
+    if isinstance(schema, list):
+        return [s for item in schema for s in _reachable(item, seen)]
+    if not isinstance(schema, dict):
+        return []
+    found = [schema]
+    if "$ref" in schema:
+        if schema["$ref"] in seen:
+            return []
+        seen.add(schema["$ref"])
+        found += _reachable(_schema(schema["$ref"]), seen)
+    for key, value in schema.items():
+        if key not in ("example", "enum", "default"):
+            found += _reachable(value, seen)
+    return found
+
+
+def _request_schemas(methods: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"{m.upper()} {path}", op["requestBody"]["content"]["application/json"]["schema"])
+            for path, m, op in OPERATIONS if m in methods and "requestBody" in op]
+
+
+@pytest.mark.parametrize(("where", "schema"), _request_schemas(("post", "patch", "put")), ids=lambda v: v if isinstance(v, str) else "")
+def test_no_request_schema_carries_a_default(where: str, schema: dict[str, Any]) -> None:
+    """Generated clients send a schema's defaults on every call (a PATCH of one field reset the rest), and
+    openapi-typescript makes a property with a default required: the server applies and describes them."""
+    assert [s for s in _reachable(schema, set()) if "default" in s] == []
+
+
+def test_no_parameter_carries_a_default() -> None:
+    params = [p for _, _, op in OPERATIONS for p in op.get("parameters", [])] + list(SPEC["components"]["parameters"].values())
+    assert [p for p in params if "default" in p.get("schema", {})] == []
+
+
+@pytest.mark.parametrize(("create", "update", "extra"), [
+    ("CreateRecipientRequest", "UpdateRecipientRequest", {"active"}),
+    ("CreateWebhookRequest", "UpdateWebhookRequest", {"status"}),
+    ("ReportFields", "Report", {"data"}),
+])
+def test_sibling_schemas_agree_field_by_field(create: str, update: str, extra: set[str]) -> None:
+    """Written out in full (no merge keys), so a test keeps them from drifting apart."""
+    def bare(props: dict[str, Any]) -> dict[str, Any]:
+        return {name: {k: v for k, v in schema.items() if k != "description"} for name, schema in props.items()}
+
+    first, second = _schema(create)["properties"], _schema(update)["properties"]
+    assert set(second) - set(first) == extra
+    assert bare(first) == bare({k: v for k, v in second.items() if k not in extra})
+    assert "required" not in _schema(update) or update == "Report"
+
+
+def _parameters() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path, method, op in OPERATIONS:
+        for param in [*SPEC["paths"][path].get("parameters", []), *op.get("parameters", [])]:
+            if "$ref" in param:
+                param = SPEC["components"]["parameters"][param["$ref"].rsplit("/", 1)[-1]]
+            out.append((f"{method.upper()} {path} {param['name']}", param))
+    return out
+
+
+@pytest.mark.parametrize(("where", "param"), _parameters(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_parameter_is_described_and_its_example_fits_it(where: str, param: dict[str, Any]) -> None:
+    assert param.get("description"), where
+    schema = param["schema"]
+    if "$ref" in schema:
+        schema = _schema(schema["$ref"])
+    if param["name"] == "cursor":  # Swagger UI would send an example as the cursor of a first page
+        assert "example" not in param and "example" not in schema
+    example = param.get("example", schema.get("example"))
+    if example is not None:
+        assert list(OAS30Validator(schema, registry=REGISTRY).iter_errors(example)) == []
+
+
+@pytest.mark.parametrize(("where", "schema"), _request_schemas(("post", "patch", "put")), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_request_example_fits_its_schema(where: str, schema: dict[str, Any]) -> None:
+    path, method = where.split(" ")[1], where.split(" ")[0].lower()
+    example = SPEC["paths"][path][method]["requestBody"]["content"]["application/json"]["example"]
+    errors = list(OAS30Validator({"$ref": "urn:spec" + schema["$ref"]}, registry=REGISTRY).iter_errors(example))
+    assert errors == [], [e.message for e in errors]
+
+
+def test_the_time_zone_enum_is_the_shipped_tz_database() -> None:
+    from sendkit_mock.domain.schedule import TZDATA_VERSION, ZONE_NAMES
+
+    zone_schema = _schema("TimeZone")
+    assert set(zone_schema["enum"]) == ZONE_NAMES
+    assert TZDATA_VERSION in zone_schema["description"]

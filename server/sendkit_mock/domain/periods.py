@@ -1,4 +1,10 @@
-"""Report periods: `YYYY-MM-DD` or an RFC 3339 date-time [C], with a default when omitted [I]."""
+"""Report periods: `YYYY-MM-DD` or an RFC 3339 date-time [C], with a default when omitted [I].
+
+Every rule here is one that openapi.yaml states too, so a schema-valid period is always accepted: both
+bounds are written in a year from 1970 to 2099 (a pattern in the schema), and bounds given in reverse
+order are taken as the period between them (JSON Schema cannot compare two fields, so the mock does not
+refuse what the contract cannot announce) [I].
+"""
 
 from __future__ import annotations
 
@@ -14,8 +20,7 @@ from ..errors import BadRequest, Detail
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BEYOND_MICROSECONDS = re.compile(r"(\.\d{6})(\d+)")
 DEFAULT_DAYS = 30
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # [I] bounds keep a period and the one before it computable
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+YEARS = range(1970, 2100)  # [I] as written, before any offset: keeps a period and the one before it computable
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,30 +59,31 @@ def resolve_period(start: str | None, end: str | None, today: date) -> Period:
     for name, value, is_end in (("periodStart", start, False), ("periodEnd", end, True)):
         if value is None:
             continue
+        if not value[:4].isdigit() or int(value[:4]) not in YEARS:
+            details.append(Detail(name, "Must be between 1970-01-01 and 2099-12-31"))
+            continue
         try:
             bounds[name] = parse_bound(value, is_end=is_end)
-            in_range = EARLIEST <= bounds[name][0] <= LATEST
-        except OverflowError:
-            in_range = False
         except ValueError:
             details.append(Detail(name, "Must be a date (YYYY-MM-DD) or an ISO 8601 date-time"))
-            continue
-        if not in_range:
-            details.append(Detail(name, "Must be between 1970-01-01 and 2099-12-31"))
     if details:
         raise BadRequest(details=details)
-    end_at, end_text = bounds.get("periodEnd") or parse_bound(today.isoformat(), is_end=True)
-    if "periodStart" in bounds:
-        start_at, start_text = bounds["periodStart"]
-    elif DATE.match(end_text):  # the 30 days that end on periodEnd, both days included
-        first = date.fromisoformat(end_text) - timedelta(days=DEFAULT_DAYS - 1)
-        start_at, start_text = parse_bound(first.isoformat(), is_end=False)
-    else:
-        start_at = end_at - timedelta(days=DEFAULT_DAYS)
-        start_text = iso(start_at)
-    if (start_at, _beyond_microseconds(start)) >= (end_at, _beyond_microseconds(end)):
-        raise BadRequest.field("periodStart", "Must be before periodEnd")
+    if end is None:
+        end = today.isoformat()
+    if start is None:
+        start = _default_start(end)
+    start_at, start_text = parse_bound(start, is_end=False)
+    end_at, end_text = parse_bound(end, is_end=True)
+    if (start_at, _beyond_microseconds(start)) > (end_at, _beyond_microseconds(end)):
+        return resolve_period(end, start, today)  # reversed: the period between the two
     return Period(start_at, end_at, start_text, end_text)
+
+
+def _default_start(end: str) -> str:
+    """The 30 days that end on periodEnd: both days included for a date, 30 x 24 h before a date-time."""
+    if DATE.match(end):
+        return (date.fromisoformat(end) - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+    return iso(parse_bound(end, is_end=True)[0] - timedelta(days=DEFAULT_DAYS))
 
 
 def _beyond_microseconds(value: str | None) -> Decimal:

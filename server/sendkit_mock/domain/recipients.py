@@ -116,7 +116,7 @@ class RecipientService:
             scope = Scope.of("workspace", ws.id)
             return self.store.page(scope, cursor=cursor, limit=limit, keep=keep if needle else None)
         except UnknownCursor:
-            raise BadRequest.unknown_cursor() from None
+            raise NotFound.unknown_cursor() from None
 
     def known_ids(self, workspaces: tuple[Workspace, ...]) -> set[str]:
         return {r.id for ws in workspaces for r in self.store.in_scope(Scope.of("workspace", ws.id))}

@@ -92,7 +92,7 @@ class ReportService:
         try:
             return self.store.page(scope, cursor=cursor, limit=limit, keep=keep, facet=report_type)
         except UnknownCursor:
-            raise BadRequest.unknown_cursor() from None
+            raise NotFound.unknown_cursor() from None
 
     def delete(self, principal: Principal, workspace_header: str | None, report_id: str) -> Report:
         report = self.get(principal, workspace_header, report_id)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ..clock import Clock, iso
-from ..errors import BadRequest, NotFound
+from ..errors import NotFound
 from ..store import InMemoryStore
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
@@ -125,7 +125,7 @@ class WebhookService:
         if cursor is not None:
             after = next((i for i, hook in enumerate(items) if hook.id == cursor), None)
             if after is None:
-                raise BadRequest.field("cursor", "Unknown cursor: pass the _id of a webhook of this workspace")
+                raise NotFound.unknown_cursor()
             return WebhookPage(items[after + 1: after + 1 + limit], len(items), 1, limit)
         return WebhookPage(items[(page - 1) * limit: page * limit], len(items), page, limit)
 

@@ -131,11 +131,11 @@ def describe(error: ValidationError) -> Detail:
 
 
 def details_of(validator: Draft4Validator, instance: Any, prefix: str = "") -> list[Detail]:
-    found = []
+    found: dict[Detail, None] = {}  # ordered, and one line for two keywords that say the same (format, pattern)
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
         detail = describe(error)
-        found.append(Detail(prefix + detail.field if prefix else detail.field, detail.message))
-    return found
+        found[Detail(prefix + detail.field if prefix else detail.field, detail.message)] = None
+    return list(found)
 
 
 class RequestBodyValidator(JSONRequestBodyValidator):
