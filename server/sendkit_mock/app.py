@@ -15,9 +15,9 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 from .api.control import ControlApi
 from .api.recipients import RecipientsApi
@@ -42,8 +42,9 @@ from .resources import spec_path
 from .settings import Settings
 from .store import InMemoryReportStore, ReportStore
 from .web import errors
+from .web.docs import Contract, DocsRoutes, home_page
 from .web.middleware import HeadAsGet, RequestGuard
-from .web.routes import AllowedMethods, MethodGuard
+from .web.routes import AllowedMethods, ContractCors, MethodGuard
 from .web.security import security_map
 from .web.validation import RequestBodyValidator, RequestParameterValidator
 
@@ -125,11 +126,13 @@ def create_mock(
         ReportsApi(service), RecipientsApi(recipients), WebhooksApi(webhooks, dispatcher),
         ControlApi(auth, outbox, dispatcher),
     )
-    spec = _load_spec()
-    allowed = AllowedMethods(spec)  # read before add_api, which may resolve the dict in place
+    contract = _load_contract()
+    allowed = AllowedMethods(contract.document)
     app = APP_CLASS(__name__)
     app.add_api(
-        spec,  # a dict: connexion would render a path as a Jinja template (`{{company}}` -> ``)
+        copy.deepcopy(contract.document),  # a dict (connexion would render a file as a Jinja template,
+        # `{{company}}` -> ``), and a copy: add_api resolves it in place
+        swagger_ui_options=SwaggerUIOptions(serve_spec=False),  # DocsRoutes serves the file as written
         resolver=Resolver(function_resolver=lambda operation_id: _resolve(operations, operation_id)),
         strict_validation=True,
         validate_responses=True,
@@ -141,16 +144,13 @@ def create_mock(
         },
         security_map=security_map(auth),
     )
+    home = home_page("sendkit-mock: the SendKit Reports API, offline", world.workspaces[0].api_key)
+    app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, contract=contract, home=home)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
-    app.add_middleware(
-        CORSMiddleware,
-        MiddlewarePosition.BEFORE_EXCEPTION,
-        allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
-        allow_methods=["*"],
-        allow_headers=["*"],
-    )
+    origins = [o.strip() for o in settings.cors_origins.split(",")]
+    app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, allowed=allowed, origins=origins)
     app.add_error_handler(ApiError, errors.on_api_error)
     app.add_error_handler(ProblemException, errors.on_problem)
     app.add_error_handler(HTTPException, errors.http_exception_handler(allowed))
@@ -189,17 +189,18 @@ def _operations(reports: ReportsApi, recipients: RecipientsApi, webhooks: Webhoo
     }
 
 
-def _load_spec() -> dict[str, Any]:
-    """A fresh copy of openapi.yaml, parsed once per version of the file (a mock is built per test)."""
+def _load_contract() -> Contract:
+    """openapi.yaml, parsed once per version of the file (a mock is built per test)."""
     path = spec_path()
-    return copy.deepcopy(_parse_spec(path, path.stat().st_mtime_ns))
+    return _parse_contract(path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=2)
-def _parse_spec(path: Path, mtime_ns: int) -> dict[str, Any]:
-    loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+def _parse_contract(path: Path, mtime_ns: int) -> Contract:
+    text = path.read_text(encoding="utf-8")
+    loaded = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     assert isinstance(loaded, dict)
-    return loaded
+    return Contract(text, loaded)
 
 
 def _resolve(operations: dict[str, Any], operation_id: str) -> Any:

@@ -109,6 +109,8 @@ def describe(error: ValidationError) -> Detail:
     if kind == "additionalProperties":
         extras = re.findall(r"'(.+?)'", error.message.split("(")[-1]) or ["?"]
         return Detail(field_path([*path, extras[0]]), "Is not an allowed property")
+    if kind == "not" and isinstance(value, dict) and "x-error-field" in value:  # a rule across fields
+        return Detail(field_path([*path, value["x-error-field"]]), value.get("x-error-message", error.message))
     if custom:
         message = custom
     elif kind == "enum":
