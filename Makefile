@@ -19,9 +19,10 @@ run: $(STAMP)  ## start the mock on http://127.0.0.1:4010 (ARGS="--seed 7 --port
 test: lint  ## lint and types, then every test: unit, api, contract (Schemathesis), end-to-end
 	$(BIN)/python -m pytest $(ARGS)
 
-lint: $(STAMP)  ## ruff, and mypy --strict on the package
-	$(BIN)/ruff check server tests bench
+lint: $(STAMP)  ## ruff, mypy --strict on the package, and Spectral + Redocly on openapi.yaml (when Node is there)
+	$(BIN)/ruff check server tests bench tools
 	$(BIN)/mypy
+	$(BIN)/python tools/lint_spec.py
 
 contract: $(STAMP)  ## only the Schemathesis suite (SENDKIT_CONTRACT_EXAMPLES=300 to explore further)
 	$(BIN)/python -m pytest tests/contract $(ARGS)

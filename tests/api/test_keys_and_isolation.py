@@ -50,6 +50,22 @@ def test_bearer_and_header_authenticate_the_same_key(client: Any) -> None:
     assert client.get("/v1/reports", headers={"Authorization": f"Bearer {WS_KEY}"}).json()["pagination"]["total"] == 2
 
 
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"X-Api-Key": WS_KEY, "Authorization": "Bearer sk_user_junk"}, 200),
+    ({"X-Api-Key": WS_KEY, "Authorization": "Basic dXNlcjpwYXNz"}, 200),
+    ({"X-Api-Key": "sk_junk", "Authorization": f"Bearer {WS_KEY}"}, 200),
+    ({"X-Api-Key": WS_KEY, "Authorization": f"Bearer {OTHER_WS_KEY}"}, 200),  # X-Api-Key first: Brightwave's list
+    ({"X-Api-Key": "sk_junk", "Authorization": "Bearer sk_user_junk"}, 401),
+], ids=["key+junk-bearer", "key+basic", "junk-key+bearer", "two-valid-keys", "neither-valid"])
+def test_with_both_headers_the_first_known_key_is_used_as_the_spec_says(client: Any, headers: dict[str, str],
+                                                                        status: int) -> None:
+    created = client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()).json()["data"]["reports"]
+    response = client.get("/v1/reports", headers=headers)
+    assert response.status_code == status
+    if status == 200:
+        assert [r["id"] for r in response.json()["data"]] == [created[0]["id"]]
+
+
 def test_a_workspace_key_naming_its_own_workspace_is_fine_another_is_403(client: Any) -> None:
     assert create(client, ws(**{"X-Workspace-Id": WS_ID})).status_code == 201
     response = create(client, ws(**{"X-Workspace-Id": WS2_ID}))

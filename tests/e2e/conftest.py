@@ -9,6 +9,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import requests
@@ -22,13 +25,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+class RunningServer(NamedTuple):
+    url: str
+    log: Path  # everything the server printed: a file, since a pipe nobody reads fills and blocks the server
+
+
+@contextmanager
+def running(log: Path, *flags: str) -> Iterator[RunningServer]:
+    """`sendkit-mock serve` on a free port with these flags, until the block ends."""
     port = free_port()
-    proc = subprocess.Popen(
-        [SCRIPT, "serve", "--port", str(port), "--queued-seconds", "0.2", "--processing-seconds", "0.3", "--seed", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    with log.open("w") as out:
+        proc = subprocess.Popen([SCRIPT, "serve", "--port", str(port), *flags], stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 15
@@ -39,8 +46,22 @@ def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
             except requests.ConnectionError:
                 time.sleep(0.05)
         else:
-            pytest.fail("the server did not answer within 15 s")
-        yield base, proc
+            pytest.fail("the server did not answer within 15 s:\n" + log.read_text())
+        yield RunningServer(base, log)
     finally:
         proc.terminate()
-        proc.communicate(timeout=10)  # drains and closes the pipe
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RunningServer]:
+    """A quick lifecycle (ready within 0.5 s) and a seed of its own."""
+    with running(tmp_path / "server.log", "--queued-seconds", "0.2", "--processing-seconds", "0.3", "--seed", "5") as s:
+        yield s
+
+
+@pytest.fixture
+def default_server(tmp_path: Path) -> Iterator[RunningServer]:
+    """What `make run` starts: every setting at its default."""
+    with running(tmp_path / "server.log") as s:
+        yield s

@@ -12,12 +12,12 @@ import pytest
 import requests
 
 from ..conftest import SEED_BODY, WS_KEY
-from .conftest import SCRIPT
+from .conftest import SCRIPT, RunningServer
 
 pytestmark = pytest.mark.e2e
 
 
-def test_the_seed_example_runs_to_ready(server: tuple[str, subprocess.Popen[str]]) -> None:
+def test_the_seed_example_runs_to_ready(server: RunningServer) -> None:
     base, _ = server
     headers = {"Content-Type": "application/json", "X-Api-Key": WS_KEY}
     response = requests.post(f"{base}/v1/reports", headers=headers, json=SEED_BODY, timeout=5)
@@ -37,11 +37,9 @@ def test_the_seed_example_runs_to_ready(server: tuple[str, subprocess.Popen[str]
     assert report["data"]["data"] is not None
 
 
-def test_the_banner_names_the_url_the_keys_and_the_docs(server: tuple[str, subprocess.Popen[str]]) -> None:
-    base, proc = server
-    assert proc.stdout is not None
-    banner = proc.stdout.readline()
-    assert base in banner and WS_KEY in banner and f"{base}/ui/" in banner
+def test_the_banner_names_the_url_the_keys_and_the_docs(server: RunningServer) -> None:
+    banner = server.log.read_text().splitlines()[0]
+    assert server.url in banner and WS_KEY in banner and f"{server.url}/ui/" in banner
 
 
 def test_a_bad_fixture_file_stops_start_up_with_a_message(tmp_path: Path) -> None:
@@ -63,7 +61,7 @@ def test_python_dash_m_runs_the_same_cli() -> None:
     assert done.returncode == 0 and "--seed" in done.stdout
 
 
-def test_concurrent_clients_lose_no_report(server: tuple[str, subprocess.Popen[str]]) -> None:
+def test_concurrent_clients_lose_no_report(server: RunningServer) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     base, _ = server

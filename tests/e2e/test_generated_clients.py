@@ -18,6 +18,7 @@ import pytest
 
 from ..conftest import SEED_CAMPAIGNS, WS_KEY
 from ..tooling import ROOT, node_bin
+from .conftest import RunningServer
 
 pytestmark = pytest.mark.e2e
 SPEC = ROOT / "openapi.yaml"
@@ -58,7 +59,7 @@ def _unchanged_but(before: dict[str, Any], after: dict[str, Any], *changed: str)
 
 
 def test_the_python_client_runs_the_seed_flow_and_patches_one_field(sendkit_client: ModuleType,
-                                                                   server: tuple[str, Any]) -> None:
+                                                                   server: RunningServer) -> None:
     base, _ = server
     api = importlib.import_module("sendkit_client.api.reports")
     recipients = importlib.import_module("sendkit_client.api.report_recipients")
@@ -146,7 +147,7 @@ console.log(JSON.stringify({ status: report?.status, sent: report?.data?.executi
 
 
 def test_the_typescript_client_type_checks_strictly_and_runs_the_seed_flow(tmp_path: Path,
-                                                                          server: tuple[str, Any]) -> None:
+                                                                          server: RunningServer) -> None:
     base, _ = server
     generate, tsc = node_bin("openapi-typescript"), node_bin("tsc")
     node = "node"

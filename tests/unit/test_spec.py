@@ -197,3 +197,11 @@ def test_the_time_zone_enum_is_the_shipped_tz_database() -> None:
     zone_schema = _schema("TimeZone")
     assert set(zone_schema["enum"]) == ZONE_NAMES
     assert TZDATA_VERSION in zone_schema["description"]
+
+
+def test_the_email_rule_is_the_domain_rule_to_the_letter() -> None:
+    from sendkit_mock.domain.recipients import EMAIL
+
+    for name in ("CreateRecipientRequest", "UpdateRecipientRequest"):
+        email = _schema(name)["properties"]["email"]
+        assert email["pattern"] == EMAIL.pattern and "format" not in email
