@@ -45,11 +45,27 @@ def test_a_body_that_is_not_json_is_415(client: Any, content_type: str | None) -
     (b"\xff\xfe{}", "not valid utf-8"),
     (b"", "A JSON body is required"),
     (b"[1, 2]", "Must be of type object"),
+    (b"[" * 5000 + b"]" * 5000, "more than 64 levels deep"),  # was a 500 (RecursionError)
+    (b'{"a":' * 3000 + b"1" + b"}" * 3000, "more than 64 levels deep"),
+    (b"[" * 65 + b"]" * 65, "more than 64 levels deep"),  # parses, but too deep to carry on with
+    (b'{"reportType": "workspace", "x": ' + b"1" * 5000 + b"}", "longer than 100 characters"),  # was a 500
+    (b'{"reportType": "workspace", "x": 0.' + b"5" * 200 + b"}", "longer than 100 characters"),
+    (b'{"reportType": NaN}', "NaN is not a JSON value"),
 ])
 def test_bad_json_bodies_are_400_naming_the_body(client: Any, raw: bytes, message: str) -> None:
     body = assert_error(client.post("/v1/reports", content=raw, headers=ws(**{"Content-Type": "application/json"})),
                         400, "Bad Request")
     assert body["details"][0]["field"] == "body" and message in body["details"][0]["message"]
+    assert client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()).status_code == 201
+
+
+def test_a_body_64_levels_deep_is_read_and_refused_field_by_field(client: Any) -> None:
+    nested: Any = "x"
+    for _ in range(62):
+        nested = [nested]
+    body = assert_error(client.post("/v1/reports", json={"reportType": "workspace", "sections": nested},
+                                    headers=ws()), 400, "Bad Request")
+    assert body["details"] == [{"field": "sections", "message": "Must be of type object"}]
 
 
 def test_bodies_over_the_limit_are_413_declared_or_streamed() -> None:

@@ -53,9 +53,33 @@ def test_a_bad_schedule_names_its_field(client: Any, schedule: dict[str, Any], f
 
 def test_duplicate_emails_in_a_workspace_are_409_but_other_workspaces_may_reuse_them(client: Any) -> None:
     assert create(client, NEW).status_code == 201
-    duplicate = create(client, {**NEW, "email": "ANA@lima.example", "campaignIds": []})
+    duplicate = create(client, {**NEW, "email": "ANA@lima.example"})
     assert duplicate.status_code == 409 and duplicate.json()["error"] == "Conflict"
-    assert create(client, {**NEW, "campaignIds": []}, ws(WS2_KEY)).status_code == 201
+    assert create(client, {**NEW, "reportType": "workspace", "campaignIds": []}, ws(WS2_KEY)).status_code == 201
+
+
+@pytest.mark.parametrize("campaigns", [{}, {"campaignIds": []}])
+def test_a_campaign_recipient_without_campaigns_is_400_naming_them(client: Any, campaigns: dict[str, Any]) -> None:
+    body = {k: v for k, v in NEW.items() if k != "campaignIds"} | campaigns
+    response = create(client, body)
+    assert response.status_code == 400
+    assert response.json()["details"] == [
+        {"field": "campaignIds", "message": "Required for campaign recipients: 1 to 10 campaign ids"}]
+    luis = "666f1a2b3c4d5e6f7a8b9c21"  # Luis Ortega: a workspace recipient of the fixtures
+    patched = client.patch(f"/v1/reports/recipients/{luis}", json={"reportType": "campaign", **campaigns}, headers=ws())
+    assert patched.status_code == 400 and patched.json()["details"][0]["field"] == "campaignIds"
+
+
+def test_a_patch_that_would_empty_a_campaign_recipients_campaigns_is_409(client: Any) -> None:
+    jane = "666f1a2b3c4d5e6f7a8b9c20"  # a campaign recipient of the fixtures
+    response = client.patch(f"/v1/reports/recipients/{jane}", json={"campaignIds": []}, headers=ws())
+    assert response.status_code == 409
+    assert response.json()["details"] == [
+        {"field": "campaignIds", "message": "Would leave this campaign recipient without campaigns"}]
+    assert client.get(f"/v1/reports/recipients/{jane}", headers=ws()).json()["data"]["campaignIds"] != []
+    moved = client.patch(f"/v1/reports/recipients/{jane}", json={"reportType": "workspace", "campaignIds": []},
+                         headers=ws())
+    assert moved.status_code == 200 and moved.json()["data"]["reportType"] == "workspace"
 
 
 def test_unknown_campaigns_are_404(client: Any) -> None:

@@ -142,6 +142,9 @@ class RecipientService:
             ws = self.auth.workspace(principal, header)
             merged = {**current.to_json(), **{k: v for k, v in body.items() if k != "schedule"}}
             merged["schedule"] = {**current.schedule, **(body.get("schedule") or {})}
+            if merged["reportType"] == "campaign" and not merged["campaignIds"] and "reportType" not in body:
+                raise Conflict("A campaign recipient needs 1 to 10 campaigns",
+                               details=[Detail("campaignIds", "Would leave this campaign recipient without campaigns")])
             self._check(ws, merged)
             if "email" in body:
                 self._check_unique(ws, body["email"], current.id)
@@ -190,6 +193,8 @@ class RecipientService:
             parse_time_of_day(schedule["timeOfDay"])
         except ValueError:
             details.append(Detail("schedule.timeOfDay", "Must be a time of day as HH:MM (24-hour)"))
+        if body.get("reportType") == "campaign" and not body.get("campaignIds"):
+            details.append(Detail("campaignIds", "Required for campaign recipients: 1 to 10 campaign ids"))
         if details:
             raise BadRequest(details=details)
         unknown = unknown_campaigns(ws.unknown_campaigns(list(body.get("campaignIds") or [])))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncGenerator, Iterable, Iterator
 from datetime import date
@@ -17,6 +16,7 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
 from ..errors import BadRequest, Detail
+from .bodies import parse_body
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -154,13 +154,7 @@ class RequestBodyValidator(JSONRequestBodyValidator):
             text = raw.decode(self._encoding)
         except (UnicodeDecodeError, LookupError):
             raise BadRequest.field("body", f"The body is not valid {self._encoding} text") from None
-        if not text:
-            return None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            where = f"line {exc.lineno} column {exc.colno}"
-            raise BadRequest.field("body", f"Malformed JSON: {exc.msg} at {where}") from None
+        return parse_body(text) if text else None
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None and not self._nullable:

@@ -1,0 +1,58 @@
+"""A request body's JSON, parsed within limits, so no body (however deep, however long its numbers) is a 500.
+
+Python's parser raises RecursionError past about a thousand levels and ValueError on an integer of more than
+4,300 digits; below those, a deep document still costs every later step (validation, the error's text).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import BadRequest
+
+MAX_DEPTH = 64  # arrays and objects inside one another; the contract's deepest body needs 3
+MAX_NUMBER_CHARS = 100  # a JSON number's text; no field of the contract needs more than a few digits
+
+
+def parse_body(text: str) -> Any:
+    """The parsed body, or a 400 naming `body` that says what is wrong with it."""
+    try:
+        value = json.loads(text, parse_int=_number(int), parse_float=_number(float), parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise BadRequest.field("body", f"Malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise _too_deep() from None
+    if text.count("[") + text.count("{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+        raise _too_deep()
+    return value
+
+
+def _number(kind: type) -> Any:
+    def convert(literal: str) -> Any:
+        if len(literal) > MAX_NUMBER_CHARS:
+            raise BadRequest.field("body", f"A number in the body is longer than {MAX_NUMBER_CHARS} characters")
+        return kind(literal)
+
+    return convert
+
+
+def _no_constant(name: str) -> Any:
+    raise BadRequest.field("body", f"Malformed JSON: {name} is not a JSON value")
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest.field("body", f"The body nests arrays and objects more than {MAX_DEPTH} levels deep")
+
+
+def _depth(value: Any) -> int:
+    """How deep arrays and objects nest in `value`, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
