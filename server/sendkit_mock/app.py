@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,7 @@ from .api.control import ControlApi
 from .api.recipients import RecipientsApi
 from .api.reports import ReportsApi
 from .api.webhooks import WebhooksApi
-from .background import Ticker, TickerThread
+from .background import TickerThread
 from .clock import Clock, ManualClock, SystemClock
 from .delivery.executors import Executor, InlineExecutor, PoolExecutor
 from .delivery.outbox import Outbox
@@ -31,21 +32,21 @@ from .delivery.senders import HttpSender, Sender
 from .delivery.webhooks import WebhookDispatcher
 from .domain.auth import Authenticator
 from .domain.content import ContentFactory
-from .domain.ids import IdFactory
-from .domain.lifecycle import Lifecycle
 from .domain.recipients import RecipientService
 from .domain.service import ReportService
 from .domain.webhooks import WebhookService
 from .domain.world import World, load_world
 from .errors import ApiError
 from .resources import spec_path
+from .sessions import Session, SessionParts, Sessions
 from .settings import Settings
-from .store import InMemoryReportStore, ReportStore
+from .store import ReportStore
 from .web import errors
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.middleware import HeadAsGet, RequestGuard
 from .web.routes import AllowedMethods, ContractCors, MethodGuard
 from .web.security import security_map
+from .web.sessions import SessionSelector
 from .web.validation import RequestBodyValidator, RequestParameterValidator
 
 APP_CLASS = FlaskApp  # the one-line choice: connexion.AsyncApp serves the same handlers
@@ -53,25 +54,45 @@ APP_CLASS = FlaskApp  # the one-line choice: connexion.AsyncApp serves the same 
 
 @dataclass(slots=True)
 class Mock:
-    """A built mock: the ASGI app and the parts a test may want to reach."""
+    """A built mock: the ASGI app, its sessions, and shortcuts to the `default` session for tests."""
 
     app: Any
     settings: Settings
-    clock: Clock
-    service: ReportService
-    recipients: RecipientService
-    webhooks: WebhookService
-    dispatcher: WebhookDispatcher
-    outbox: Outbox
-    ticker: Ticker
+    clock: Clock  # the base clock every session's clock follows (or starts from, in manual mode)
+    sessions: Sessions
+    executor: Executor
     _thread: TickerThread | None = None
 
+    def session(self, name: str | None = None) -> Session:
+        return self.sessions.get(name)
+
+    @property
+    def service(self) -> ReportService:
+        return self.session().reports
+
+    @property
+    def recipients(self) -> RecipientService:
+        return self.session().recipients
+
+    @property
+    def webhooks(self) -> WebhookService:
+        return self.session().webhooks
+
+    @property
+    def dispatcher(self) -> WebhookDispatcher:
+        return self.session().dispatcher
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.session().outbox
+
     def tick(self) -> None:
-        """Run what the clock made due: schedules, recipient e-mails, webhook attempts."""
-        self.ticker.tick()
+        """Run what the clocks made due in every session: schedules, recipient e-mails, webhook attempts."""
+        for session in self.sessions.all():
+            session.tick()
 
     def advance(self, seconds: float) -> None:
-        """Move a ManualClock on and tick, as the server's background thread would."""
+        """Move the base ManualClock on and tick, as the server's background thread would."""
         if not isinstance(self.clock, ManualClock):
             raise TypeError("advance() needs the mock to be built with a ManualClock")
         self.clock.advance(seconds)
@@ -79,21 +100,26 @@ class Mock:
 
     def start_background(self) -> None:
         if self._thread is None:
-            self._thread = TickerThread(self.ticker, self.settings.tick_seconds)
+            self._thread = TickerThread(self._tick_real_time_sessions, self.settings.tick_seconds)
             self._thread.start()
 
     def stop_background(self) -> None:
         if self._thread is not None:
             self._thread.stop()
             self._thread = None
-        self.dispatcher.executor.shutdown()
+        self.executor.shutdown()
+
+    def _tick_real_time_sessions(self) -> None:
+        for session in self.sessions.all():
+            if session.clock.mode == "real":
+                session.tick()
 
 
 def create_mock(
     settings: Settings | None = None,
     *,
     clock: Clock | None = None,
-    store: ReportStore | None = None,
+    report_store: Callable[[], ReportStore] | None = None,
     world: World | None = None,
     sender: Sender | None = None,
     executor: Executor | None = None,
@@ -102,30 +128,25 @@ def create_mock(
     settings = settings or Settings()
     clock = clock or SystemClock()
     world = world or load_world(settings.fixtures)
+    executor = executor or InlineExecutor()
     auth = Authenticator(world)
-    recipients = RecipientService(world, auth, clock, IdFactory(settings.seed, "recipients"))
-    lifecycle = Lifecycle(settings.queued_seconds, settings.processing_seconds, settings.failure_rate, settings.seed)
-    service = ReportService(
-        world=world,
-        store=store if store is not None else InMemoryReportStore(settings.max_reports),
-        clock=clock,
-        ids=IdFactory(settings.seed),
-        lifecycle=lifecycle,
-        content=ContentFactory(world, settings.seed),
-        recipient_ids=recipients.known_ids,
-        auth=auth,
-    )
-    webhooks = WebhookService(auth, clock, IdFactory(settings.seed, "webhooks"), settings.seed)
-    dispatcher = WebhookDispatcher(
-        webhooks, sender or HttpSender(), clock, executor or InlineExecutor(), IdFactory(settings.seed, "deliveries"),
-        backoff_seconds=settings.webhook_backoff_seconds,
-    )
-    outbox = Outbox()
-    ticker = Ticker(service, recipients, outbox, dispatcher, IdFactory(settings.seed, "outbox"))
-    operations = _operations(
-        ReportsApi(service), RecipientsApi(recipients), WebhooksApi(webhooks, dispatcher),
-        ControlApi(auth, outbox, dispatcher),
-    )
+    parts = SessionParts(settings, world, clock, sender or HttpSender(), executor, auth,
+                         ContentFactory(world, settings.seed), report_store)
+    sessions = Sessions(parts.build, settings.max_sessions)
+    app = _web_app(settings, world, auth, _operations(sessions, auth))
+    return Mock(app, settings, clock, sessions, executor)
+
+
+def create_app(settings: Settings | None = None, **parts: Any) -> Any:
+    """The ASGI app alone, ticking in the background: for `uvicorn --factory` and other servers."""
+    settings = settings or Settings()
+    mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), **parts)
+    mock.start_background()
+    return mock.app
+
+
+def _web_app(settings: Settings, world: World, auth: Authenticator, operations: dict[str, Any]) -> Any:
+    """connexion's app over the contract: routing, validation both ways, and every error in SendKit's shape."""
     contract = _load_contract()
     allowed = AllowedMethods(contract.document)
     app = APP_CLASS(__name__)
@@ -148,6 +169,7 @@ def create_mock(
     app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, contract=contract, home=home)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
+    app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
     origins = [o.strip() for o in settings.cors_origins.split(",")]
     app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, allowed=allowed, origins=origins)
@@ -155,19 +177,12 @@ def create_mock(
     app.add_error_handler(ProblemException, errors.on_problem)
     app.add_error_handler(HTTPException, errors.http_exception_handler(allowed))
     app.add_error_handler(Exception, errors.on_unexpected)
-    return Mock(app, settings, clock, service, recipients, webhooks, dispatcher, outbox, ticker)
+    return app
 
 
-def create_app(settings: Settings | None = None, **parts: Any) -> Any:
-    """The ASGI app alone, ticking in the background: for `uvicorn --factory` and other servers."""
-    settings = settings or Settings()
-    mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), **parts)
-    mock.start_background()
-    return mock.app
-
-
-def _operations(reports: ReportsApi, recipients: RecipientsApi, webhooks: WebhooksApi,
-                control: ControlApi) -> dict[str, Any]:
+def _operations(sessions: Sessions, auth: Authenticator) -> dict[str, Any]:
+    reports, recipients, webhooks = ReportsApi(sessions), RecipientsApi(sessions), WebhooksApi(sessions)
+    control = ControlApi(auth, sessions)
     return {
         "createReport": reports.create,
         "getReport": reports.get,
@@ -186,6 +201,9 @@ def _operations(reports: ReportsApi, recipients: RecipientsApi, webhooks: Webhoo
         "testWebhook": webhooks.test,
         "mockOutbox": control.outbox_entries,
         "mockWebhookDeliveries": control.webhook_attempts,
+        "mockReset": control.reset,
+        "mockClock": control.clock,
+        "mockMoveClock": control.move_clock,
     }
 
 

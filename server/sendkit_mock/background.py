@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from .clock import iso
@@ -82,10 +83,10 @@ class Ticker:
 
 
 class TickerThread:
-    """Ticks every `interval` seconds until stopped; an error in one tick is logged, not fatal."""
+    """Calls `tick` every `interval` seconds until stopped; an error in one tick is logged, not fatal."""
 
-    def __init__(self, ticker: Ticker, interval: float = 0.05) -> None:
-        self.ticker, self.interval = ticker, interval
+    def __init__(self, tick: Callable[[], None], interval: float = 0.05) -> None:
+        self.tick, self.interval = tick, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sendkit-ticker", daemon=True)
 
@@ -99,6 +100,6 @@ class TickerThread:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self.ticker.tick()
+                self.tick()
             except Exception:
                 log.exception("ticker failed; continuing")

@@ -46,3 +46,54 @@ class ManualClock:
 def iso(when: datetime) -> str:
     """SendKit's timestamp form: UTC, milliseconds, a trailing Z."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # a session's clock stops short of this, far from datetime's limit
+
+
+class TimeGoesForward(ValueError):
+    """A session's clock never moves backwards."""
+
+
+class SessionClock:
+    """One session's time: `real` follows a base clock plus the time the session was moved on; `manual`
+    stands still until told to move. Moving never goes backwards; a reset starts it again."""
+
+    def __init__(self, base: Clock, mode: str = "real") -> None:
+        self._base = base
+        self._lock = threading.Lock()
+        self.start = base.now()
+        self._mode, self._offset, self._frozen = mode, timedelta(0), self.start
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._frozen if self._mode == "manual" else self._base.now() + self._offset
+
+    def advance(self, seconds: float) -> datetime:
+        if seconds < 0:
+            raise TimeGoesForward("advance must be 0 or more seconds")
+        with self._lock:
+            self._offset += timedelta(seconds=seconds)
+            self._frozen += timedelta(seconds=seconds)
+        return self.now()
+
+    def set(self, when: datetime) -> datetime:
+        if when.tzinfo is None:
+            raise ValueError("set needs a time zone")
+        current = self.now()
+        if when < current:
+            raise TimeGoesForward(f"set must not be before the clock's time, {iso(current)}")
+        return self.advance((when - current).total_seconds())
+
+    def switch(self, mode: str) -> datetime:
+        """Keep the current time and go on from it in the other mode."""
+        current = self.now()
+        with self._lock:
+            self._mode = mode
+            self._frozen = current
+            self._offset = current - self._base.now()
+        return current

@@ -33,6 +33,8 @@ class Settings:
     tick_seconds: float = 0.05
     cors_origins: str = "*"
     log_level: str = "info"
+    clock_mode: str = "real"  # every session's clock: "real" follows the system clock, "manual" stands still
+    max_sessions: int = 1000
 
     def __post_init__(self) -> None:
         checks = {
@@ -45,6 +47,8 @@ class Settings:
             "webhook_backoff_seconds": self.webhook_backoff_seconds >= 0,
             "delivery_workers": self.delivery_workers >= 1,
             "tick_seconds": self.tick_seconds > 0,
+            "clock_mode": self.clock_mode in ("real", "manual"),
+            "max_sessions": self.max_sessions >= 1,
         }
         for name, ok in checks.items():
             if not ok:

@@ -103,7 +103,7 @@ class BrokenStore(InMemoryReportStore):
 
 
 def test_an_unexpected_error_is_a_logged_500_without_the_trace(caplog: pytest.LogCaptureFixture) -> None:
-    mock = create_mock(Settings(), clock=ManualClock(), store=BrokenStore())
+    mock = create_mock(Settings(), clock=ManualClock(), report_store=BrokenStore)
     with mock.app.test_client() as client:
         body = assert_error(client.get("/v1/reports/" + "a" * 24, headers=ws()), 500, "Internal Server Error")
     assert "secret" not in str(body) and "Traceback" not in str(body)

@@ -1,29 +1,72 @@
-"""/__mock/* handlers: what the mock did, for tests to assert on. Mock-only, never part of SendKit."""
+"""/__mock/* handlers: the caller's session, for tests to drive and assert on. Mock-only, never part of SendKit."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from ..delivery.outbox import Outbox
-from ..delivery.webhooks import WebhookDispatcher
+from ..clock import LATEST, TimeGoesForward, iso
 from ..domain.auth import Authenticator, Principal
+from ..errors import Conflict, Detail
+from ..sessions import DEFAULT, Session, Sessions
 
 Json = dict[str, Any]
 
 
 class ControlApi:
-    def __init__(self, auth: Authenticator, outbox: Outbox, dispatcher: WebhookDispatcher) -> None:
-        self.auth, self.outbox, self.dispatcher = auth, outbox, dispatcher
+    def __init__(self, auth: Authenticator, sessions: Sessions) -> None:
+        self.auth, self.sessions = auth, sessions
 
-    def outbox_entries(self, token_info: Json, recipient_id: str | None = None) -> Json:
+    # --- what the mock did, for the key's workspace ------------------------------------------------
+    def outbox_entries(self, token_info: Json, recipient_id: str | None = None,
+                       mock_session: str | None = None) -> Json:
         workspace = self._workspace(token_info)
-        entries = self.outbox.entries({workspace}, recipient_id)
+        entries = self.sessions.get(mock_session).outbox.entries({workspace}, recipient_id)
         return {"success": True, "data": entries[::-1]}
 
-    def webhook_attempts(self, token_info: Json, webhook_id: str | None = None) -> Json:
-        workspace = self._workspace(token_info)
-        return {"success": True, "data": self.dispatcher.attempts(workspace, webhook_id)[::-1]}
+    def webhook_attempts(self, token_info: Json, webhook_id: str | None = None,
+                         mock_session: str | None = None) -> Json:
+        attempts = self.sessions.get(mock_session).dispatcher.attempts(self._workspace(token_info), webhook_id)
+        return {"success": True, "data": attempts[::-1]}
+
+    # --- the session itself -------------------------------------------------------------------------
+    def reset(self, mock_session: str | None = None) -> Json:
+        session = self.sessions.reset(mock_session)
+        return {"success": True, "data": {"session": session.name, "reset": True}}
+
+    def clock(self, mock_session: str | None = None) -> Json:
+        return _clock(self.sessions.get(mock_session))
+
+    def move_clock(self, body: Json, mock_session: str | None = None) -> Json:
+        """Advance, set or switch the clock, then run everything that fell due before answering."""
+        session = self.sessions.get(mock_session)
+        (field, value), = body.items()  # the schema allows exactly one
+        try:
+            if field == "advance":
+                _within_range(session, session.clock.now().timestamp() + value, field)
+                session.clock.advance(value)
+            elif field == "set":
+                when = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+                _within_range(session, when.timestamp(), field)
+                session.clock.set(when)
+            else:
+                session.clock.switch(value)
+        except TimeGoesForward as exc:
+            raise Conflict(str(exc), details=[Detail(field, str(exc))]) from None
+        session.tick()
+        return _clock(session)
 
     def _workspace(self, token_info: Json) -> str:
         principal: Principal = token_info["principal"]
         return self.auth.workspace(principal, token_info["workspace_header"]).id
+
+
+def _clock(session: Session) -> Json:
+    return {"success": True, "data": {"session": session.name or DEFAULT, "now": iso(session.clock.now()),
+                                      "mode": session.clock.mode}}
+
+
+def _within_range(session: Session, timestamp: float, field: str) -> None:
+    if timestamp >= LATEST.timestamp():  # the clock's state, not the request, is what is in the way
+        message = f"The clock goes no further than {iso(LATEST)}; reset the session to start again"
+        raise Conflict(message, details=[Detail(field, message)])

@@ -5,26 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.service import ReportService, queued_message
+from ..sessions import Sessions
 from .envelopes import cursor_page
 
 Json = dict[str, Any]
 
 
 class ReportsApi:
-    def __init__(self, service: ReportService) -> None:
-        self.service = service
+    """Each call acts on its session's reports (`mock_session`: the X-Mock-Session the web layer read)."""
 
-    def create(self, body: Json, token_info: Json) -> tuple[Json, int]:
-        reports = self.service.create(token_info["principal"], token_info["workspace_header"], body)
-        now_items = [self.service.render_summary(r) for r in reports]
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    def _service(self, mock_session: str | None) -> ReportService:
+        return self.sessions.get(mock_session).reports
+
+    def create(self, body: Json, token_info: Json, mock_session: str | None = None) -> tuple[Json, int]:
+        service = self._service(mock_session)
+        reports = service.create(token_info["principal"], token_info["workspace_header"], body)
+        now_items = [service.render_summary(r) for r in reports]
         return {
             "success": True,
             "data": {"reports": now_items, "message": queued_message(len(reports))},
         }, 201
 
-    def get(self, id_: str, token_info: Json) -> Json:
-        report = self.service.get(token_info["principal"], token_info["workspace_header"], id_)
-        return {"success": True, "data": self.service.render(report)}
+    def get(self, id_: str, token_info: Json, mock_session: str | None = None) -> Json:
+        service = self._service(mock_session)
+        report = service.get(token_info["principal"], token_info["workspace_header"], id_)
+        return {"success": True, "data": service.render(report)}
 
     def list(
         self,
@@ -33,8 +41,10 @@ class ReportsApi:
         cursor: str | None = None,
         status: str | None = None,
         report_type: str | None = None,
+        mock_session: str | None = None,
     ) -> Json:
-        page = self.service.page(
+        service = self._service(mock_session)
+        page = service.page(
             token_info["principal"],
             token_info["workspace_header"],
             cursor=cursor,
@@ -42,8 +52,8 @@ class ReportsApi:
             status=status,
             report_type=report_type,
         )
-        return cursor_page(page, limit, lambda r: self.service.render(r, with_data=False), lambda r: r.id)
+        return cursor_page(page, limit, lambda r: service.render(r, with_data=False), lambda r: r.id)
 
-    def delete(self, id_: str, token_info: Json) -> Json:
-        report = self.service.delete(token_info["principal"], token_info["workspace_header"], id_)
+    def delete(self, id_: str, token_info: Json, mock_session: str | None = None) -> Json:
+        report = self._service(mock_session).delete(token_info["principal"], token_info["workspace_header"], id_)
         return {"success": True, "data": {"_id": report.id, "id": report.id, "deleted": True}}

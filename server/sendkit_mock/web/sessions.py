@@ -1,0 +1,52 @@
+"""Which session a request acts on: `X-Mock-Session`, else the cookie `sendkit_mock_session`, else the query
+parameter `__session` (for a browser that sets no headers), else `default`.
+
+The name reaches the handlers as `mock_session` through connexion's request context, so they take it like
+`token_info`. `__session` is taken out of the query before validation, which would refuse it as unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..errors import BadRequest
+
+HEADER, COOKIE, QUERY = "X-Mock-Session", "sendkit_mock_session", "__session"
+NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class SessionSelector:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope = _select(scope)
+        await self.app(scope, receive, send)
+
+
+def _select(scope: Scope) -> Scope:
+    headers = dict(scope["headers"])
+    name = headers.get(HEADER.lower().encode(), b"").decode("latin-1") or None
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    from_query = [v for k, v in query if k == QUERY]
+    if from_query:
+        scope = {**scope, "query_string": urlencode([(k, v) for k, v in query if k != QUERY]).encode("latin-1")}
+    name = name or _cookie(headers.get(b"cookie", b"").decode("latin-1")) or (from_query[0] if from_query else None)
+    if name is not None and not NAME.match(name):
+        raise BadRequest.field(HEADER, "Must be 1 to 64 of A-Z a-z 0-9 . _ - (the session's name)")
+    scope.setdefault("extensions", {}).setdefault("connexion_context", {})["mock_session"] = name
+    return scope
+
+
+def _cookie(header: str) -> str | None:
+    try:
+        jar = SimpleCookie(header)
+    except CookieError:
+        return None
+    morsel = jar.get(COOKIE)
+    return morsel.value if morsel else None

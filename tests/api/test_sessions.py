@@ -1,0 +1,125 @@
+"""Sessions and the control plane's reset and clock, through HTTP: each session a world of its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock.delivery.senders import RecordingSender
+
+from ..conftest import SEED_BODY, START, ws
+
+HOOK = {"name": "ready", "url": "http://127.0.0.1:9/hooks", "events": ["report.ready"]}
+
+
+def session(name: str, **extra: str) -> dict[str, str]:
+    return ws(**{"X-Mock-Session": name, **extra})
+
+
+def ids(response: Any) -> list[str]:
+    return [r["id"] for r in response.json()["data"]["reports"]]
+
+
+def test_two_fresh_sessions_give_the_same_ids_and_never_see_each_other(client: Any) -> None:
+    a1 = client.post("/v1/reports", json=SEED_BODY, headers=session("alice"))
+    b1 = client.post("/v1/reports", json=SEED_BODY, headers=session("bob"))
+    a2 = client.post("/v1/reports", json={"reportType": "workspace"}, headers=session("alice"))
+    assert ids(a1) == ids(b1)  # the same requests in two fresh sessions, interleaved
+    alice = client.get("/v1/reports", headers=session("alice")).json()
+    bob = client.get("/v1/reports", headers=session("bob")).json()
+    assert alice["pagination"]["total"] == 3 and bob["pagination"]["total"] == 2
+    assert client.get(f"/v1/reports/{ids(a2)[0]}", headers=session("bob")).status_code == 404
+    assert client.get("/v1/reports", headers=ws()).json()["pagination"]["total"] == 0  # default: untouched
+    client.post("/v1/webhooks", json=HOOK, headers=session("alice"))
+    assert client.get("/v1/webhooks", headers=session("bob")).json()["pagination"]["total"] == 0
+
+
+def test_a_browser_picks_its_session_by_cookie_or_query(client: Any) -> None:
+    created = client.post("/v1/reports", json={"reportType": "workspace"}, headers=session("tab-1"))
+    rid = ids(created)[0]
+    assert client.get(f"/v1/reports/{rid}?__session=tab-1", headers=ws()).status_code == 200
+    assert client.get(f"/v1/reports/{rid}", headers=ws(Cookie="sendkit_mock_session=tab-1")).status_code == 200
+    assert client.get(f"/v1/reports/{rid}", headers=ws()).status_code == 404
+
+
+@pytest.mark.parametrize("where", ["header", "query"])
+def test_a_bad_session_name_is_400_naming_the_header(client: Any, where: str) -> None:
+    bad = "no spaces/or slashes"
+    headers, query = (session(bad), "") if where == "header" else (ws(), "?__session=" + "x" * 65)
+    response = client.get("/v1/reports" + query, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["details"][0]["field"] == "X-Mock-Session"
+
+
+def test_reset_restores_the_fixtures_and_the_id_sequences(client: Any) -> None:
+    first = ids(client.post("/v1/reports", json=SEED_BODY, headers=session("ci")))
+    client.post("/v1/webhooks", json=HOOK, headers=session("ci"))
+    client.delete("/v1/reports/recipients/666f1a2b3c4d5e6f7a8b9c20", headers=session("ci"))
+    reset = client.post("/__mock/reset", headers={"X-Mock-Session": "ci"})  # no API key needed
+    assert reset.status_code == 200 and reset.json() == {"success": True, "data": {"session": "ci", "reset": True}}
+    assert client.get("/v1/reports", headers=session("ci")).json()["pagination"]["total"] == 0
+    assert client.get("/v1/webhooks", headers=session("ci")).json()["pagination"]["total"] == 0
+    assert client.get("/v1/reports/recipients/666f1a2b3c4d5e6f7a8b9c20", headers=session("ci")).status_code == 200
+    assert ids(client.post("/v1/reports", json=SEED_BODY, headers=session("ci"))) == first
+
+
+def test_advancing_the_clock_runs_what_fell_due_before_it_answers() -> None:
+    sender = RecordingSender()
+    mock = create_mock(Settings(), clock=ManualClock(START), sender=sender)
+    with mock.app.test_client() as client:
+        client.post("/v1/webhooks", json=HOOK, headers=session("t"))
+        rid = ids(client.post("/v1/reports", json=SEED_BODY, headers=session("t")))[0]
+        assert client.get("/__mock/clock", headers={"X-Mock-Session": "t"}).json()["data"] == {
+            "session": "t", "now": "2026-04-17T10:00:00.000Z", "mode": "real"}
+        moved = client.post("/__mock/clock", json={"advance": 5}, headers={"X-Mock-Session": "t"})
+        assert moved.status_code == 200 and moved.json()["data"]["now"] == "2026-04-17T10:00:05.000Z"
+        assert [c.headers["X-Webhook-Event"] for c in sender.calls] == ["report.ready"] * 2  # sent already
+        assert client.get(f"/v1/reports/{rid}", headers=session("t")).json()["data"]["status"] == "ready"
+        assert client.get(f"/v1/reports/{rid}", headers=session("u")).status_code == 404
+        other = client.get("/__mock/clock", headers={"X-Mock-Session": "u"}).json()["data"]["now"]
+        assert other == "2026-04-17T10:00:00.000Z"  # another session's time did not move
+
+
+def test_time_never_moves_backwards(client: Any) -> None:
+    negative = client.post("/__mock/clock", json={"advance": -1})
+    assert negative.status_code == 400 and negative.json()["details"][0]["field"] == "advance"
+    earlier = client.post("/__mock/clock", json={"set": "2026-04-17T09:59:59Z"})
+    assert earlier.status_code == 409 and earlier.json()["details"][0]["field"] == "set"
+    later = client.post("/__mock/clock", json={"set": "2026-05-01T00:00:00+02:00"})
+    assert later.json()["data"]["now"] == "2026-04-30T22:00:00.000Z"
+    two = client.post("/__mock/clock", json={"advance": 1, "mode": "manual"})
+    assert two.status_code == 400
+
+
+def test_a_manual_clock_stands_still_until_moved(mock: Any, client: Any) -> None:
+    client.post("/__mock/clock", json={"mode": "manual"})
+    mock.clock.advance(60)  # the system clock goes on
+    assert client.get("/__mock/clock").json()["data"] == {"session": "default", "now": "2026-04-17T10:00:00.000Z",
+                                                          "mode": "manual"}
+    back = client.post("/__mock/clock", json={"mode": "real"}).json()["data"]
+    mock.clock.advance(60)
+    assert back["now"] == "2026-04-17T10:00:00.000Z"
+    assert client.get("/__mock/clock").json()["data"]["now"] == "2026-04-17T10:01:00.000Z"  # on from where it was
+
+
+def test_serve_clock_manual_starts_every_session_frozen() -> None:
+    mock = create_mock(Settings(clock_mode="manual"), clock=ManualClock(START))
+    with mock.app.test_client() as client:
+        rid = ids(client.post("/v1/reports", json=SEED_BODY, headers=session("ci")))[0]
+        mock.advance(60)
+        assert client.get(f"/v1/reports/{rid}", headers=session("ci")).json()["data"]["status"] == "queued"
+        client.post("/__mock/clock", json={"advance": 5}, headers={"X-Mock-Session": "ci"})
+        assert client.get(f"/v1/reports/{rid}", headers=session("ci")).json()["data"]["status"] == "ready"
+
+
+def test_past_the_cap_the_least_recently_used_session_goes() -> None:
+    mock = create_mock(Settings(max_sessions=3), clock=ManualClock(START))
+    with mock.app.test_client() as client:
+        for name in ("a", "b", "a", "c"):  # default, a, b; then c drops b, the least recently used
+            client.post("/v1/reports", json={"reportType": "workspace"}, headers=session(name))
+        client.get("/v1/reports", headers=ws())
+        assert [s.name for s in mock.sessions.all()] == ["a", "c", "default"]
+        assert client.get("/v1/reports", headers=session("a")).json()["pagination"]["total"] == 2
+        assert client.get("/v1/reports", headers=session("b")).json()["pagination"]["total"] == 0  # b began anew
