@@ -204,6 +204,7 @@ def _operations(sessions: Sessions, auth: Authenticator) -> dict[str, Any]:
         "mockReset": control.reset,
         "mockClock": control.clock,
         "mockMoveClock": control.move_clock,
+        "mockForceReportStatus": control.force_status,
     }
 
 

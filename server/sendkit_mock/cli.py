@@ -27,6 +27,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--webhook-backoff-seconds", type=float, help="wait before the first webhook retry")
     serve.add_argument("--delivery-workers", type=int, help="webhook calls under way at once")
     serve.add_argument("--cors-origins", help="comma-separated allowed origins, or *")
+    serve.add_argument("--clock", dest="clock_mode", choices=["real", "manual"],
+                       help="every session's clock: real (default) follows the system clock, manual stands still "
+                            "until POST /__mock/clock moves it (CI)")
+    serve.add_argument("--max-sessions", type=int, help="sessions kept; past it the least recently used goes")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     return root
 

@@ -52,6 +52,10 @@ class ReportStore(Protocol):
 
     def get(self, report_id: str) -> Report | None: ...
 
+    def replace(self, report: Report) -> None:
+        """Swap in a new version of a stored report (same id, seq and scope)."""
+        ...
+
     def delete(self, report_id: str) -> Report | None: ...
 
     def page(

@@ -123,3 +123,55 @@ def test_past_the_cap_the_least_recently_used_session_goes() -> None:
         assert [s.name for s in mock.sessions.all()] == ["a", "c", "default"]
         assert client.get("/v1/reports", headers=session("a")).json()["pagination"]["total"] == 2
         assert client.get("/v1/reports", headers=session("b")).json()["pagination"]["total"] == 0  # b began anew
+
+
+def test_a_forced_failure_fires_report_failed_and_emails_nobody() -> None:
+    sender = RecordingSender()
+    mock = create_mock(Settings(), clock=ManualClock(START), sender=sender)
+    with mock.app.test_client() as client:
+        client.post("/v1/webhooks", json={**HOOK, "events": ["report.ready", "report.failed"]}, headers=ws())
+        body = {"reportType": "workspace", "recipientIds": ["666f1a2b3c4d5e6f7a8b9c21"]}
+        rid = ids(client.post("/v1/reports", json=body, headers=ws()))[0]
+        error = {"code": "DATA_SOURCE_UNAVAILABLE", "message": "The analytics store is down."}
+        forced = client.put(f"/__mock/reports/{rid}/status", json={"status": "failed", "error": error})
+        assert forced.status_code == 200
+        report = forced.json()["data"]
+        assert (report["status"], report["error"], report["data"]) == ("failed", error, None)
+        assert report["completedAt"] == report["startedAt"] == "2026-04-17T10:00:00.000Z"
+        assert [c.headers["X-Webhook-Event"] for c in sender.calls] == ["report.failed"]  # before the answer
+        mock.advance(10)  # its natural finish passes: nothing is announced twice, no e-mail goes out
+        assert len(sender.calls) == 1 and client.get("/__mock/outbox", headers=ws()).json()["data"] == []
+        again = client.put(f"/__mock/reports/{rid}/status", json={"status": "ready"})
+        assert again.status_code == 409 and again.json()["details"][0]["field"] == "status"
+
+
+def test_a_forced_ready_report_has_its_content_and_is_emailed() -> None:
+    mock = create_mock(Settings(), clock=ManualClock(START), sender=RecordingSender())
+    with mock.app.test_client() as client:
+        body = {**SEED_BODY, "campaignIds": SEED_BODY["campaignIds"][:1], "recipientIds": ["666f1a2b3c4d5e6f7a8b9c20"]}
+        rid = ids(client.post("/v1/reports", json=body, headers=ws()))[0]
+        held = client.put(f"/__mock/reports/{rid}/status", json={"status": "processing"}).json()["data"]
+        mock.advance(3600)
+        assert held["status"] == "processing"
+        assert client.get(f"/v1/reports/{rid}", headers=ws()).json()["data"]["status"] == "processing"  # held
+        ready = client.put(f"/__mock/reports/{rid}/status", json={"status": "ready"}).json()["data"]
+        assert ready["status"] == "ready" and ready["data"]["executiveSummary"]["totals"]["sent"] > 0
+        outbox = client.get("/__mock/outbox", headers=ws()).json()["data"]
+        assert [e["reportId"] for e in outbox] == [rid]
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({"status": "ready", "error": {"code": "X", "message": "y"}}, 400, "error"),
+    ({"status": "queued"}, 400, "status"),
+    ({"status": "failed", "error": {"code": "X"}}, 400, "error.message"),
+])
+def test_a_bad_forced_status_names_its_field(client: Any, body: dict[str, Any], status: int, field: str) -> None:
+    rid = ids(client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()))[0]
+    response = client.put(f"/__mock/reports/{rid}/status", json=body)
+    assert response.status_code == status and response.json()["details"][0]["field"] == field
+
+
+def test_forcing_a_report_of_another_session_is_404(client: Any) -> None:
+    rid = ids(client.post("/v1/reports", json={"reportType": "workspace"}, headers=session("a")))[0]
+    response = client.put(f"/__mock/reports/{rid}/status", json={"status": "ready"}, headers={"X-Mock-Session": "b"})
+    assert response.status_code == 404 and response.json()["details"][0]["field"] == "id"

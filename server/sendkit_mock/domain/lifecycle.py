@@ -8,13 +8,15 @@ the report id, so it repeats run after run.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 QUEUED, PROCESSING, READY, FAILED = "queued", "processing", "ready", "failed"
 STATUSES = (QUEUED, PROCESSING, READY, FAILED)
 FINISHED = frozenset({READY, FAILED})
 
+HELD = datetime(2101, 1, 1, tzinfo=UTC)  # a forced `processing` lasts until it is forced on
 FAILURE = {
     "code": "GENERATION_FAILED",
     "message": "Report generation failed: the analytics backend did not answer in time. Queue the report again.",
@@ -47,6 +49,15 @@ class Timeline:
     starts: datetime
     finishes: datetime
     outcome: str
+    error: Mapping[str, str] | None = None  # a failed report's {code, message}; None: the usual FAILURE
+
+    def forced(self, status: str, now: datetime, error: Mapping[str, str] | None = None) -> Timeline:
+        """This timeline moved to `status` at `now` (the report must not have finished yet): `processing`
+        is held until forced on, `ready` and `failed` finish now."""
+        starts = min(self.starts, now)
+        if status == PROCESSING:
+            return replace(self, starts=starts, finishes=HELD)
+        return replace(self, starts=starts, finishes=now, outcome=status, error=error if status == FAILED else None)
 
     def status(self, now: datetime) -> str:
         if now < self.starts:

@@ -80,7 +80,7 @@ class Report:
             "updatedAt": iso(self.timeline.updated_at(now)),
             "startedAt": iso(started) if started else None,
             "completedAt": iso(completed) if completed else None,
-            "error": dict(FAILURE) if status == FAILED else None,
+            "error": dict(self.timeline.error or FAILURE) if status == FAILED else None,
         }
         if with_data:
             body["data"] = data if status == READY else None

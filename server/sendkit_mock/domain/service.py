@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import sys
@@ -11,11 +12,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..clock import Clock
-from ..errors import BadRequest, Detail, NotFound, unknown_campaigns
+from ..errors import BadRequest, Conflict, Detail, NotFound, unknown_campaigns
 from ..store import Page, ReportStore, UnknownCursor
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
-from .lifecycle import FINISHED, READY, Lifecycle
+from .lifecycle import FAILED, FINISHED, READY, Lifecycle
 from .periods import Period, resolve_period
 from .reports import Report, Sections
 from .world import Workspace, World
@@ -178,11 +179,30 @@ class ReportService:
         done = []
         with self._create_lock:
             while self._unannounced and self._unannounced[0][0] <= now:
-                _, _, report_id = heapq.heappop(self._unannounced)
+                finishes, _, report_id = heapq.heappop(self._unannounced)
                 report = self.store.get(report_id)
-                if report is not None:
+                if report is not None and report.timeline.finishes == finishes:  # not since forced elsewhere
                     done.append(report)
         return done
+
+    def force(self, report_id: str, status: str, error: Mapping[str, str] | None = None) -> Report:
+        """Move a report that has not finished to `status` now, with the effects of a natural transition
+        (the ticker announces it: webhooks, e-mails). Control plane only: any report of the session."""
+        with self._create_lock:
+            report = self.store.get(report_id)
+            if report is None:
+                raise NotFound(details=[Detail("id", f"Report {report_id} was not found in this session")])
+            now = self.clock.now()
+            current = report.status(now)
+            if current in FINISHED:
+                message = f"The report is {current} already; a finished report does not change"
+                raise Conflict(message, details=[Detail("status", message)])
+            if error is not None and status != FAILED:
+                raise BadRequest.field("error", "Only a failed report has an error")
+            forced = dataclasses.replace(report, timeline=report.timeline.forced(status, now, error))
+            self.store.replace(forced)
+            heapq.heappush(self._unannounced, (forced.timeline.finishes, forced.seq, forced.id))
+        return forced
 
     def _check_exists(
         self,
