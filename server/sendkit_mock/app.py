@@ -43,6 +43,7 @@ from .settings import Settings
 from .store import ReportStore
 from .web import errors
 from .web.docs import Contract, DocsRoutes, home_page
+from .web.journal import JournalRecorder
 from .web.middleware import HeadAsGet, RequestGuard
 from .web.routes import AllowedMethods, ContractCors, MethodGuard
 from .web.security import security_map
@@ -133,7 +134,7 @@ def create_mock(
     parts = SessionParts(settings, world, clock, sender or HttpSender(), executor, auth,
                          ContentFactory(world, settings.seed), report_store)
     sessions = Sessions(parts.build, settings.max_sessions)
-    app = _web_app(settings, world, auth, _operations(sessions, auth))
+    app = _web_app(settings, world, auth, sessions)
     return Mock(app, settings, clock, sessions, executor)
 
 
@@ -145,8 +146,9 @@ def create_app(settings: Settings | None = None, **parts: Any) -> Any:
     return mock.app
 
 
-def _web_app(settings: Settings, world: World, auth: Authenticator, operations: dict[str, Any]) -> Any:
+def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Sessions) -> Any:
     """connexion's app over the contract: routing, validation both ways, and every error in SendKit's shape."""
+    operations = _operations(sessions, auth)
     contract = _load_contract()
     allowed = AllowedMethods(contract.document)
     app = APP_CLASS(__name__)
@@ -171,6 +173,7 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, operations: 
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
     app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions)
     origins = [o.strip() for o in settings.cors_origins.split(",")]
     app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, allowed=allowed, origins=origins)
     app.add_error_handler(ApiError, errors.on_api_error)
@@ -205,6 +208,9 @@ def _operations(sessions: Sessions, auth: Authenticator) -> dict[str, Any]:
         "mockClock": control.clock,
         "mockMoveClock": control.move_clock,
         "mockForceReportStatus": control.force_status,
+        "mockRequests": control.requests,
+        "mockClearRequests": control.clear_requests,
+        "mockCountRequests": control.count_requests,
     }
 
 

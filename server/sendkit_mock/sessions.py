@@ -2,7 +2,8 @@
 
 A session is created on first use from the fixtures and the seed, so the same requests in two fresh
 sessions give the same ids and the same content. All mutable state of a session lives in its `Session`:
-reports, recipients, webhooks, the outbox, delivery attempts, its clock and its id sequences. Reset is
+reports, recipients, webhooks, the outbox, delivery attempts, the request journal, its clock and its id
+sequences. Reset is
 building the session again. The registry keeps at most `cap` sessions; past that the least recently used
 one other than `default` is dropped.
 """
@@ -28,6 +29,7 @@ from .domain.recipients import RecipientService
 from .domain.service import ReportService
 from .domain.webhooks import WebhookService
 from .domain.world import World
+from .journal import Journal
 from .settings import Settings
 from .store import InMemoryReportStore, ReportStore
 
@@ -44,6 +46,8 @@ class Session:
     dispatcher: WebhookDispatcher
     outbox: Outbox
     ticker: Ticker
+    journal: Journal
+    journal_ids: IdFactory
 
     def tick(self) -> None:
         """Run what this session's clock made due: schedules, e-mails, webhook events and attempts."""
@@ -83,7 +87,8 @@ class SessionParts:
                                        backoff_seconds=s.webhook_backoff_seconds)
         outbox = Outbox()
         ticker = Ticker(reports, recipients, outbox, dispatcher, IdFactory(s.seed, "outbox"))
-        return Session(name, clock, reports, recipients, webhooks, dispatcher, outbox, ticker)
+        return Session(name, clock, reports, recipients, webhooks, dispatcher, outbox, ticker,
+                       Journal(s.journal_size), IdFactory(s.seed, "journal"))
 
 
 class Sessions:

@@ -35,6 +35,7 @@ class Settings:
     log_level: str = "info"
     clock_mode: str = "real"  # every session's clock: "real" follows the system clock, "manual" stands still
     max_sessions: int = 1000
+    journal_size: int = 1000  # requests kept per session; 0 turns the journal off
 
     def __post_init__(self) -> None:
         checks = {
@@ -49,6 +50,7 @@ class Settings:
             "tick_seconds": self.tick_seconds > 0,
             "clock_mode": self.clock_mode in ("real", "manual"),
             "max_sessions": self.max_sessions >= 1,
+            "journal_size": self.journal_size >= 0,
         }
         for name, ok in checks.items():
             if not ok:

@@ -62,6 +62,23 @@ class ControlApi:
         session.tick()  # the transition's webhook and e-mails go out before the answer
         return {"success": True, "data": session.reports.render(report)}
 
+    # --- the request journal ------------------------------------------------------------------------
+    def requests(self, limit: int = 25, cursor: str | None = None, method: str | None = None,
+                 path: str | None = None, status: int | None = None, mock_session: str | None = None) -> Json:
+        journal = self.sessions.get(mock_session).journal
+        items, total, more = journal.page(cursor=cursor, limit=limit, method=method, path=path, status=status)
+        pagination = {"limit": limit, "total": total, "hasMore": more,
+                      "nextCursor": items[-1]["_id"] if items else None}
+        return {"success": True, "data": items, "pagination": pagination}
+
+    def clear_requests(self, mock_session: str | None = None) -> Json:
+        self.sessions.get(mock_session).journal.clear()
+        return {"success": True, "data": {"cleared": True}}
+
+    def count_requests(self, body: Json, mock_session: str | None = None) -> Json:
+        count, near = self.sessions.get(mock_session).journal.count(body)
+        return {"success": True, "data": {"count": count, "nearMisses": near}}
+
     def _workspace(self, token_info: Json) -> str:
         principal: Principal = token_info["principal"]
         return self.auth.workspace(principal, token_info["workspace_header"]).id

@@ -29,16 +29,23 @@ class SessionSelector:
         await self.app(scope, receive, send)
 
 
-def _select(scope: Scope) -> Scope:
+def session_name(scope: Scope) -> str | None:
+    """The session a request names (header, cookie, then query), None for `default`; 400 for a bad name."""
     headers = dict(scope["headers"])
     name = headers.get(HEADER.lower().encode(), b"").decode("latin-1") or None
     query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     from_query = [v for k, v in query if k == QUERY]
-    if from_query:
-        scope = {**scope, "query_string": urlencode([(k, v) for k, v in query if k != QUERY]).encode("latin-1")}
     name = name or _cookie(headers.get(b"cookie", b"").decode("latin-1")) or (from_query[0] if from_query else None)
     if name is not None and not NAME.match(name):
         raise BadRequest.field(HEADER, "Must be 1 to 64 of A-Z a-z 0-9 . _ - (the session's name)")
+    return name
+
+
+def _select(scope: Scope) -> Scope:
+    name = session_name(scope)
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    if any(k == QUERY for k, _ in query):
+        scope = {**scope, "query_string": urlencode([(k, v) for k, v in query if k != QUERY]).encode("latin-1")}
     scope.setdefault("extensions", {}).setdefault("connexion_context", {})["mock_session"] = name
     return scope
 

@@ -1,0 +1,105 @@
+"""The request journal of one session: what its clients sent, what they got, and what broke the contract.
+
+Entries are kept newest last, capped (the oldest go first). API keys never reach the journal whole: header
+values of `X-Api-Key` and `Authorization` are masked to their last four characters before they are stored,
+and a matcher's values for those headers are masked the same way before they are compared.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .errors import BadRequest, NotFound
+
+Json = dict[str, Any]
+MASKED = frozenset({"x-api-key", "authorization"})
+BODY_LIMIT = 65_536  # characters of a body kept; longer ones are cut and marked
+MATCHER_PARTS = ("method", "path", "pathPattern", "query", "headers", "bodyContains")
+
+
+def mask(name: str, value: str) -> str:
+    """A secret header's value as the journal keeps it: its last four characters."""
+    return "…" + value[-4:] if name.lower() in MASKED else value
+
+
+class Journal:
+    def __init__(self, size: int) -> None:
+        self._entries: deque[Json] = deque(maxlen=size) if size > 0 else deque(maxlen=0)
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self._entries.maxlen != 0
+
+    def record(self, entry: Json) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def newest_first(self) -> list[Json]:
+        with self._lock:
+            return list(reversed(self._entries))
+
+    def page(self, *, cursor: str | None, limit: int, method: str | None = None, path: str | None = None,
+             status: int | None = None) -> tuple[list[Json], int, bool]:
+        """One page, newest first, after the entry `cursor` names; the total and whether more follow."""
+        entries = [e for e in self.newest_first()
+                   if (method is None or e["method"] == method.upper()) and (path is None or e["path"] == path)
+                   and (status is None or e["status"] == status)]
+        start = 0
+        if cursor is not None:
+            position = next((i for i, e in enumerate(entries) if e["_id"] == cursor), None)
+            if position is None:
+                raise NotFound.unknown_cursor()
+            start = position + 1
+        items = entries[start:start + limit]
+        return items, len(entries), start + limit < len(entries)
+
+    def count(self, matcher: Mapping[str, Any], near_misses: int = 3) -> tuple[int, list[Json]]:
+        """How many entries match; when none does, the closest few and which parts of the matcher each missed."""
+        checks = _checks(matcher)
+        misses = [(entry, [part for part, check in checks if not check(entry)]) for entry in self.newest_first()]
+        matched = sum(1 for _, missed in misses if not missed)
+        if matched:
+            return matched, []
+        closest = sorted(misses, key=lambda pair: len(pair[1]))[:near_misses]  # stable: newest first on ties
+        return 0, [{"request": entry, "missed": missed} for entry, missed in closest]
+
+
+def _checks(matcher: Mapping[str, Any]) -> list[tuple[str, Callable[[Json], bool]]]:
+    checks: list[tuple[str, Callable[[Json], bool]]] = []
+    if "method" in matcher:
+        checks.append(("method", lambda e: e["method"] == str(matcher["method"]).upper()))
+    if "path" in matcher:
+        checks.append(("path", lambda e: e["path"] == matcher["path"]))
+    if "pathPattern" in matcher:
+        try:
+            pattern = re.compile(matcher["pathPattern"])
+        except re.error as exc:
+            raise BadRequest.field("pathPattern", f"Not a regular expression: {exc}") from None
+        checks.append(("pathPattern", lambda e: pattern.fullmatch(e["path"]) is not None))
+    if "query" in matcher:
+        checks.append(("query", lambda e: all(e["query"].get(k) == v for k, v in matcher["query"].items())))
+    if "headers" in matcher:
+        wanted = {k.lower(): mask(k, v) for k, v in matcher["headers"].items()}
+        checks.append(("headers", lambda e: all(
+            {k.lower(): v for k, v in e["headers"].items()}.get(k) == v for k, v in wanted.items())))
+    if "bodyContains" in matcher:
+        checks.append(("bodyContains", lambda e: contains(e["body"], matcher["bodyContains"])))
+    return checks
+
+
+def contains(value: Any, wanted: Any) -> bool:
+    """`wanted` is in `value` as a subset: an object's keys recursively, each wanted array item in some item."""
+    if isinstance(wanted, dict):
+        return isinstance(value, dict) and all(k in value and contains(value[k], v) for k, v in wanted.items())
+    if isinstance(wanted, list):
+        return isinstance(value, list) and all(any(contains(item, w) for item in value) for w in wanted)
+    return bool(isinstance(value, bool) == isinstance(wanted, bool) and value == wanted)  # true is not 1

@@ -1,0 +1,126 @@
+"""Records every API request of a session in its journal, as the client sent it and as it was answered.
+
+Outermost but for CORS, so it sees the final status of every answer, errors included. Only `/v1/...` is
+journaled: the control plane and the docs are not what a client under test sent. A 400's `details` are the
+entry's `violations`; a 413 or 415 is one violation naming `body`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..clock import iso
+from ..errors import ApiError
+from ..journal import BODY_LIMIT, mask
+from ..sessions import Sessions
+from .sessions import QUERY, session_name
+
+
+class JournalRecorder:
+    def __init__(self, app: ASGIApp, sessions: Sessions) -> None:
+        self.app = app
+        self.sessions = sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            session = self.sessions.get(session_name(scope))
+        except ApiError:  # a bad session name: answered as a 400, journaled nowhere
+            await self.app(scope, receive, send)
+            return
+        if not session.journal.enabled:
+            await self.app(scope, receive, send)
+            return
+        body, answered, status = bytearray(), bytearray(), [0]
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and 0 < int(declared) <= BODY_LIMIT:
+            # Read a small body before the app does: one refused early (415) is journaled as it was sent.
+            receive = await _buffered(receive, body)
+        buffered = bool(body)
+
+        async def tee() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and not buffered and len(body) <= BODY_LIMIT:
+                body.extend(message.get("body", b"")[: BODY_LIMIT + 1 - len(body)])
+            return message
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            elif message["type"] == "http.response.body" and status[0] in (400, 413, 415):
+                answered.extend(message.get("body", b""))
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, tee, watch)
+        finally:
+            entry = _entry(scope, bytes(body), status[0], bytes(answered), started)
+            entry["_id"] = session.journal_ids.new()
+            entry["at"] = iso(session.clock.now())
+            session.journal.record(entry)
+
+
+async def _buffered(receive: Receive, into: bytearray) -> Receive:
+    """Read the whole body into `into`, and hand the app a receive that replays it."""
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        into.extend(message.get("body", b""))
+        more = message.get("more_body", False)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": bytes(into), "more_body": False}
+
+    return replay
+
+
+def _entry(scope: Scope, body: bytes, status: int, answer: bytes, started: float) -> dict[str, Any]:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1")
+        headers[name] = mask(name, raw_value.decode("latin-1"))
+    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+    query.pop(QUERY, None)  # the session's name, not the client's query
+    return {
+        "method": scope["method"], "path": scope["path"], "query": query, "headers": headers,
+        "body": _body(body), "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
+        "violations": _violations(status, answer),
+    }
+
+
+def _body(raw: bytes) -> Any:
+    if not raw:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    if len(text) > BODY_LIMIT:
+        return text[:BODY_LIMIT] + f"… (cut at {BODY_LIMIT} characters)"
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+def _violations(status: int, answer: bytes) -> list[dict[str, str]]:
+    if status not in (400, 413, 415):
+        return []
+    try:
+        error = json.loads(answer)
+    except ValueError:
+        return [{"field": "body", "message": f"answered {status}"}]
+    details = error.get("details") or [{"field": "body", "message": error.get("message", "")}]
+    return [{"field": d["field"], "message": d["message"]} for d in details]

@@ -1,0 +1,104 @@
+"""The request journal through HTTP: what a client sent, what broke the contract, and verification by matcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sendkit_mock import ManualClock, Settings, create_mock
+
+from ..conftest import SEED_BODY, START, WS_KEY, ws
+
+
+def journal(client: Any, query: str = "", session: str | None = None) -> dict[str, Any]:
+    headers = {"X-Mock-Session": session} if session else {}
+    response = client.get("/__mock/requests" + query, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_an_invalid_request_is_journaled_with_its_violations_and_no_whole_key(client: Any) -> None:
+    client.post("/v1/reports", json={"reportType": "campaign", "sections": {"mailboxHealth": "no"}}, headers=ws())
+    (entry,) = journal(client)["data"]
+    assert (entry["method"], entry["path"], entry["status"]) == ("POST", "/v1/reports", 400)
+    assert entry["body"] == {"reportType": "campaign", "sections": {"mailboxHealth": "no"}}
+    assert {(v["field"], v["message"]) for v in entry["violations"]} == {
+        ("sections.mailboxHealth", "Must be of type boolean"),
+        ("campaignIds", "Required for campaign reports: 1 to 10 campaign ids")}
+    assert entry["headers"]["x-api-key"] == "…" + WS_KEY[-4:]
+    assert entry["at"] == "2026-04-17T10:00:00.000Z" and entry["durationMs"] >= 0
+
+
+def test_a_valid_request_has_no_violations_and_a_text_body_stays_text(client: Any) -> None:
+    client.post("/v1/reports", json=SEED_BODY, headers=ws())
+    client.post("/v1/reports", content=b"not json", headers=ws(**{"Content-Type": "text/plain"}))
+    text, valid = journal(client)["data"]  # newest first
+    assert valid["status"] == 201 and valid["violations"] == [] and valid["body"] == SEED_BODY
+    assert text["status"] == 415 and text["body"] == "not json" and text["violations"][0]["field"] == "body"
+
+
+def test_the_control_plane_and_the_docs_are_not_journaled(client: Any) -> None:
+    client.get("/openapi.json")
+    client.post("/__mock/clock", json={"advance": 1})
+    client.get("/v1/reports?status=ready", headers=ws())
+    assert [(e["path"], e["query"]) for e in journal(client)["data"]] == [("/v1/reports", {"status": "ready"})]
+
+
+def test_the_journal_pages_filters_clears_and_belongs_to_its_session(client: Any) -> None:
+    for _ in range(3):
+        client.get("/v1/reports", headers=ws())
+    client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())
+    client.get("/v1/reports", headers=ws(**{"X-Mock-Session": "other"}))
+    first = journal(client, "?limit=2&method=GET")
+    assert first["pagination"]["total"] == 3 and first["pagination"]["hasMore"]
+    rest = journal(client, f"?limit=2&method=GET&cursor={first['pagination']['nextCursor']}")
+    assert len(rest["data"]) == 1 and not rest["pagination"]["hasMore"]
+    assert journal(client, "?status=201")["pagination"]["total"] == 1
+    assert journal(client, session="other")["pagination"]["total"] == 1
+    assert client.delete("/__mock/requests").json()["data"] == {"cleared": True}
+    assert journal(client)["data"] == [] and journal(client, session="other")["pagination"]["total"] == 1
+
+
+def test_count_matches_method_path_query_headers_and_body_subsets(client: Any) -> None:
+    client.post("/v1/reports", json=SEED_BODY, headers=ws())
+    client.get("/v1/reports?reportType=campaign", headers=ws())
+
+    def count(matcher: dict[str, Any]) -> int:
+        response = client.post("/__mock/requests/count", json=matcher)
+        assert response.status_code == 200, response.text
+        return int(response.json()["data"]["count"])
+
+    assert count({}) == 2
+    assert count({"method": "POST", "path": "/v1/reports"}) == 1
+    assert count({"pathPattern": "/v1/rep.*"}) == 2
+    assert count({"query": {"reportType": "campaign"}}) == 1
+    assert count({"headers": {"X-API-KEY": WS_KEY}}) == 2  # the whole key, masked before it is compared
+    assert count({"bodyContains": {"campaignIds": [SEED_BODY["campaignIds"][1]],
+                                   "sections": {"mailboxHealth": False}}}) == 1
+    assert count({"bodyContains": {"sections": {"mailboxHealth": 0}}}) == 0  # false is not 0
+
+
+def test_no_match_shows_the_closest_requests_and_what_each_missed(client: Any) -> None:
+    client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())
+    client.get("/v1/reports", headers=ws())
+    client.get("/v1/reports/recipients", headers=ws())
+    answer = client.post("/__mock/requests/count", json={"method": "POST", "path": "/v1/reports",
+                                                         "bodyContains": {"reportType": "campaign"}}).json()["data"]
+    assert answer["count"] == 0
+    assert [(m["request"]["method"], m["request"]["path"], m["missed"]) for m in answer["nearMisses"]] == [
+        ("POST", "/v1/reports", ["bodyContains"]),
+        ("GET", "/v1/reports", ["method", "bodyContains"]),
+        ("GET", "/v1/reports/recipients", ["method", "path", "bodyContains"]),
+    ]
+    bad = client.post("/__mock/requests/count", json={"pathPattern": "(unclosed"})
+    assert bad.status_code == 400 and bad.json()["details"][0]["field"] == "pathPattern"
+
+
+def test_the_journal_is_capped_and_can_be_turned_off() -> None:
+    capped = create_mock(Settings(journal_size=2), clock=ManualClock(START))
+    off = create_mock(Settings(journal_size=0), clock=ManualClock(START))
+    for mock in (capped, off):
+        with mock.app.test_client() as client:
+            for limit in (1, 2, 3):
+                client.get(f"/v1/reports?limit={limit}", headers=ws())
+            kept = [e["query"]["limit"] for e in journal(client)["data"]]
+            assert kept == (["3", "2"] if mock is capped else [])
