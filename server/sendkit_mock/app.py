@@ -44,7 +44,7 @@ from .store import ReportStore
 from .web import errors
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.journal import JournalRecorder
-from .web.middleware import HeadAsGet, RequestGuard
+from .web.middleware import AdminGuard, HeadAsGet, RequestGuard
 from .web.routes import AllowedMethods, ContractCors, MethodGuard
 from .web.security import security_map
 from .web.sessions import SessionSelector
@@ -171,6 +171,7 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
     app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, contract=contract, home=home)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
+    app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)
     app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions)

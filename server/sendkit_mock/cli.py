@@ -31,6 +31,7 @@ def parser() -> argparse.ArgumentParser:
                        help="every session's clock: real (default) follows the system clock, manual stands still "
                             "until POST /__mock/clock moves it (CI)")
     serve.add_argument("--max-sessions", type=int, help="sessions kept; past it the least recently used goes")
+    serve.add_argument("--admin-token", help="require X-Mock-Admin-Token with this value on every /__mock call")
     serve.add_argument("--journal-size", type=int, help="requests journaled per session (0: no journal)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     return root

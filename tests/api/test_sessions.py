@@ -175,3 +175,19 @@ def test_forcing_a_report_of_another_session_is_404(client: Any) -> None:
     rid = ids(client.post("/v1/reports", json={"reportType": "workspace"}, headers=session("a")))[0]
     response = client.put(f"/__mock/reports/{rid}/status", json={"status": "ready"}, headers={"X-Mock-Session": "b"})
     assert response.status_code == 404 and response.json()["details"][0]["field"] == "id"
+
+
+def test_with_an_admin_token_every_control_call_needs_it() -> None:
+    mock = create_mock(Settings(admin_token="s3cret"), clock=ManualClock(START))
+    with mock.app.test_client() as client:
+        for call in (lambda h: client.post("/__mock/reset", headers=h), lambda h: client.get("/__mock/clock", headers=h),
+                     lambda h: client.get("/__mock/outbox", headers={**ws(), **h})):
+            refused = call({})
+            assert refused.status_code == 401 and refused.json()["error"] == "Unauthorized"
+            assert call({"X-Mock-Admin-Token": "wrong"}).status_code == 401
+            assert call({"X-Mock-Admin-Token": "s3cret"}).status_code == 200
+        assert client.get("/v1/reports", headers=ws()).status_code == 200  # the API itself is as before
+
+
+def test_the_admin_token_setting_comes_from_the_environment_too() -> None:
+    assert Settings.from_env({"SENDKIT_MOCK_ADMIN_TOKEN": "t"}).admin_token == "t"

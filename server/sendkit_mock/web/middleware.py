@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import ApiError, NotFound
+from ..errors import ApiError, NotFound, Unauthorized
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -91,3 +92,18 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
+class AdminGuard:
+    """With an admin token set, every `/__mock` call needs `X-Mock-Admin-Token: <token>`; 401 otherwise."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app = app
+        self.token = token.encode() if token else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.token is not None and scope["type"] == "http" and scope["path"].startswith("/__mock"):
+            given = dict(scope["headers"]).get(b"x-mock-admin-token", b"")
+            if not hmac.compare_digest(given, self.token):
+                raise Unauthorized("The control plane needs X-Mock-Admin-Token (serve --admin-token)")
+        await self.app(scope, receive, send)
