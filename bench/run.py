@@ -144,11 +144,12 @@ SERVERS = Servers()
 
 
 def call(
-    port: int, method: str, path: str, body: str | None = None, timeout: float = 5.0
+    port: int, method: str, path: str, body: str | None = None, timeout: float = 5.0,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        headers = {"X-Api-Key": WS_KEY}
+        headers = {"X-Api-Key": WS_KEY, **(headers or {})}
         if body is not None:
             headers["Content-Type"] = "application/json"
         conn.request(method, path, body=body, headers=headers)
