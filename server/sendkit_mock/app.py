@@ -34,13 +34,13 @@ from .domain.auth import Authenticator
 from .domain.content import ContentFactory
 from .domain.recipients import RecipientService
 from .domain.service import ReportService
+from .domain.stores import ReportStore
 from .domain.webhooks import WebhookService
 from .domain.world import World, load_world
 from .errors import ApiError
 from .resources import spec_path
 from .sessions import Session, SessionParts, Sessions
 from .settings import Settings
-from .store import ReportStore
 from .web import errors
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.journal import JournalRecorder

@@ -12,15 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from .clock import iso
 from .delivery.outbox import Outbox
 from .delivery.webhooks import WebhookDispatcher
 from .domain.auth import Principal, Scope
 from .domain.ids import IdFactory
 from .domain.lifecycle import READY
-from .domain.periods import Period
+from .domain.periods import scheduled_period
 from .domain.recipients import Recipient, RecipientService
 from .domain.reports import Report, Sections
 from .domain.service import ReportService
@@ -28,7 +27,6 @@ from .domain.webhooks import REPORT_FAILED, REPORT_READY
 
 log = logging.getLogger("sendkit_mock")
 MAX_CATCH_UP = 100  # due schedules handled per tick, so a big clock jump cannot stall a tick
-PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
 
 
 class Ticker:
@@ -54,11 +52,10 @@ class Ticker:
         owner = world.user(ws.owner_id) if ws else None
         if ws is not None and owner is not None:
             campaigns = [c for c in recipient.campaign_ids if c in ws.campaigns_by_id]
-            days = PERIOD_DAYS[recipient.schedule["frequency"]]
             self.reports.queue(
                 scope=Scope.of("workspace", ws.id), workspace=ws, principal=Principal(owner, ws),
                 report_type="campaign" if campaigns else "workspace", campaign_ids=campaigns,
-                period=Period(due - timedelta(days=days), due, iso(due - timedelta(days=days)), iso(due)),
+                period=scheduled_period(recipient.schedule["frequency"], due),
                 sections=Sections(), recipient_ids=(recipient.id,), created=due,
             )
         self.recipients.reschedule(recipient.id, after=due)

@@ -27,11 +27,12 @@ from .domain.ids import IdFactory
 from .domain.lifecycle import Lifecycle
 from .domain.recipients import RecipientService
 from .domain.service import ReportService
+from .domain.stores import ReportStore
 from .domain.webhooks import WebhookService
 from .domain.world import World
 from .journal import Journal
 from .settings import Settings
-from .store import InMemoryReportStore, ReportStore
+from .store import InMemoryReportStore, InMemoryStore
 
 DEFAULT = "default"
 
@@ -71,7 +72,7 @@ class SessionParts:
     def build(self, name: str) -> Session:
         s = self.settings
         clock = SessionClock(self.base_clock, s.clock_mode)
-        recipients = RecipientService(self.world, self.auth, clock, IdFactory(s.seed, "recipients"))
+        recipients = RecipientService(self.world, self.auth, clock, IdFactory(s.seed, "recipients"), InMemoryStore())
         reports = ReportService(
             world=self.world,
             store=self.report_store() if self.report_store else InMemoryReportStore(s.max_reports),
@@ -82,7 +83,7 @@ class SessionParts:
             recipient_ids=recipients.known_ids,
             auth=self.auth,
         )
-        webhooks = WebhookService(self.auth, clock, IdFactory(s.seed, "webhooks"), s.seed)
+        webhooks = WebhookService(self.auth, clock, IdFactory(s.seed, "webhooks"), s.seed, InMemoryStore())
         dispatcher = WebhookDispatcher(webhooks, self.sender, clock, self.executor, IdFactory(s.seed, "deliveries"),
                                        backoff_seconds=s.webhook_backoff_seconds)
         outbox = Outbox()

@@ -1,4 +1,4 @@
-"""Where records live: an interface, and the embedded in-memory default.
+"""Where records live by default: the embedded in-memory stores, implementing `domain.stores`.
 
 Every read is by index: a dict by id, and per scope a list in creation order, so a lookup or a page
 costs the same with ten records or a hundred thousand. A store may be capped; past the cap the oldest
@@ -12,71 +12,13 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Generic
 
 from .domain.auth import Scope
 from .domain.reports import Report
+from .domain.stores import Page, T, UnknownCursor
 
 EVICTION_LOOKAHEAD = 256
-
-
-class Record(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def seq(self) -> int: ...
-
-    @property
-    def scope(self) -> Scope: ...
-
-
-T = TypeVar("T", bound=Record)
-
-
-@dataclass(slots=True)
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    has_more: bool
-
-
-class UnknownCursor(LookupError):
-    """The cursor names no record of this scope."""
-
-
-class ReportStore(Protocol):
-    def add(self, report: Report, evictable: Callable[[Report], bool]) -> list[Report]:
-        """Store a report; return the reports evicted to stay under the cap."""
-        ...
-
-    def get(self, report_id: str) -> Report | None: ...
-
-    def replace(self, report: Report) -> None:
-        """Swap in a new version of a stored report (same id, seq and scope)."""
-        ...
-
-    def delete(self, report_id: str) -> Report | None: ...
-
-    def page(
-        self,
-        scope: Scope,
-        *,
-        cursor: str | None,
-        limit: int,
-        keep: Callable[[Report], bool] | None = None,
-        facet: str | None = None,
-    ) -> Page[Report]:
-        """Newest first, starting after `cursor`, within one facet (report type) if given.
-
-        `keep` filters what no index covers (status, which moves with the clock) and makes `total`
-        count what it keeps, at the cost of a scan of the scope.
-        """
-        ...
-
-    def clear(self) -> None: ...
-
-    def __len__(self) -> int: ...
 
 
 @dataclass(slots=True)

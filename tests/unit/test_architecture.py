@@ -35,3 +35,33 @@ def test_no_global_faker_seed_or_wall_clock_outside_the_clock_module() -> None:
         assert "Faker.seed(" not in text, path
         if path.name != "clock.py":
             assert "datetime.now(" not in text and "time.time(" not in text, path
+
+
+def _package_imports(path: Path) -> set[str]:
+    """The sendkit_mock modules a file imports, as dotted names below the package."""
+    here = path.relative_to(PACKAGE).with_suffix("").parts[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            base = here[: len(here) - node.level + 1]
+            found.add(".".join([*base, *(node.module or "").split(".")]).strip("."))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sendkit_mock."):
+            found.add(node.module.removeprefix("sendkit_mock."))  # type: ignore[union-attr]
+    return found
+
+
+LAYERS = {  # a module under the key may import from these, and from its own folder
+    "domain": {"errors", "clock"},
+    "api": {"domain", "errors", "clock", "sessions", "journal"},
+    "delivery": {"domain", "errors", "clock"},
+}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
+    """The domain owns its store interfaces (domain/stores.py) and imports no store, web or session code;
+    handlers reach the domain through the sessions, never the web layer or the app."""
+    for path in (PACKAGE / layer).rglob("*.py"):
+        for module in _package_imports(path):
+            top = module.split(".")[0]
+            assert top == layer or top in LAYERS[layer], f"{path.relative_to(PACKAGE)} imports {module}"

@@ -69,3 +69,14 @@ def test_rfc3339_lowercase_and_sub_microsecond_bounds_are_accepted() -> None:
     close = resolve_period("2026-01-01T00:00:00.0000001Z", "2026-01-01T00:00:00.0000002Z", TODAY)
     assert close.start == close.end  # a tenth of a microsecond apart: in order, though datetime cannot tell
     assert close.start_text == "2026-01-01T00:00:00.000Z"
+
+
+def test_a_scheduled_report_covers_the_day_week_or_calendar_month_before_it_falls_due() -> None:
+    from sendkit_mock.domain.periods import scheduled_period
+
+    due = datetime(2026, 3, 31, 7, tzinfo=UTC)
+    assert scheduled_period("daily", due).start == datetime(2026, 3, 30, 7, tzinfo=UTC)
+    assert scheduled_period("weekly", due).start == datetime(2026, 3, 24, 7, tzinfo=UTC)
+    monthly = scheduled_period("monthly", due)
+    assert (monthly.start_text, monthly.end_text) == ("2026-02-28T07:00:00.000Z", "2026-03-31T07:00:00.000Z")
+    assert scheduled_period("monthly", datetime(2026, 1, 15, tzinfo=UTC)).start == datetime(2025, 12, 15, tzinfo=UTC)

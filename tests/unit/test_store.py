@@ -6,7 +6,8 @@ from sendkit_mock.domain.auth import Scope
 from sendkit_mock.domain.lifecycle import Lifecycle
 from sendkit_mock.domain.periods import resolve_period
 from sendkit_mock.domain.reports import Report, Sections
-from sendkit_mock.store import InMemoryReportStore, UnknownCursor
+from sendkit_mock.domain.stores import UnknownCursor
+from sendkit_mock.store import InMemoryReportStore
 
 from ..conftest import START
 

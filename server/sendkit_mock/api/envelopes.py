@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..store import Page, Record
+from ..domain.stores import Page, Record
 
 T = TypeVar("T", bound=Record)
 Json = dict[str, Any]

@@ -8,6 +8,7 @@ refuse what the contract cannot announce) [I].
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from dataclasses import dataclass
@@ -90,3 +91,14 @@ def _beyond_microseconds(value: str | None) -> Decimal:
     """The digits past the sixth of a fraction, which datetime drops but the order of two bounds may need."""
     found = BEYOND_MICROSECONDS.search(value or "")
     return Decimal("0." + found.group(2)) if found else Decimal(0)
+
+
+def scheduled_period(frequency: str, due: datetime) -> Period:
+    """The period a scheduled report covers: the day, week or calendar month that ends when it falls due [I]
+    (a month back from the 31st of March is the 28th or 29th of February)."""
+    if frequency == "monthly":
+        year, month = (due.year, due.month - 1) if due.month > 1 else (due.year - 1, 12)
+        start = due.replace(year=year, month=month, day=min(due.day, calendar.monthrange(year, month)[1]))
+    else:
+        start = due - timedelta(days={"daily": 1, "weekly": 7}[frequency])
+    return Period(start, due, iso(start), iso(due))

@@ -13,10 +13,10 @@ from typing import Any
 
 from ..clock import Clock, iso
 from ..errors import BadRequest, Conflict, Detail, NotFound, unknown_campaigns
-from ..store import InMemoryStore, Page, UnknownCursor
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
 from .schedule import Schedule, parse_time_of_day, zone
+from .stores import Page, Store, UnknownCursor
 from .world import Workspace, World
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -80,9 +80,10 @@ class Recipient:
 
 
 class RecipientService:
-    def __init__(self, world: World, auth: Authenticator, clock: Clock, ids: IdFactory) -> None:
+    def __init__(self, world: World, auth: Authenticator, clock: Clock, ids: IdFactory,
+                 store: Store[Recipient]) -> None:
         self.world, self.auth, self.clock, self.ids = world, auth, clock, ids
-        self.store: InMemoryStore[Recipient] = InMemoryStore()
+        self.store = store
         self._seq = itertools.count(1)
         self._lock = threading.RLock()
         self.load_fixtures()

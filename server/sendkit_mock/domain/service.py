@@ -13,12 +13,12 @@ from typing import Any, Protocol
 
 from ..clock import Clock
 from ..errors import BadRequest, Conflict, Detail, NotFound, unknown_campaigns
-from ..store import Page, ReportStore, UnknownCursor
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
 from .lifecycle import FAILED, FINISHED, READY, Lifecycle
 from .periods import Period, resolve_period
 from .reports import Report, Sections
+from .stores import Page, ReportStore, UnknownCursor
 from .world import Workspace, World
 
 

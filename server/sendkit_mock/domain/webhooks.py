@@ -14,9 +14,9 @@ from typing import Any
 
 from ..clock import Clock, iso
 from ..errors import NotFound
-from ..store import InMemoryStore
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
+from .stores import Store
 
 REPORT_READY, REPORT_FAILED, TEST = "report.ready", "report.failed", "test"
 
@@ -88,9 +88,10 @@ class WebhookPage:
 
 
 class WebhookService:
-    def __init__(self, auth: Authenticator, clock: Clock, ids: IdFactory, seed: int | str) -> None:
+    def __init__(self, auth: Authenticator, clock: Clock, ids: IdFactory, seed: int | str,
+                 store: Store[Webhook]) -> None:
         self.auth, self.clock, self.ids, self.seed = auth, clock, ids, seed
-        self.store: InMemoryStore[Webhook] = InMemoryStore()
+        self.store = store
         self._seq = itertools.count(1)
         self._lock = threading.RLock()
 
