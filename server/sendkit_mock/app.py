@@ -20,6 +20,7 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
+from . import snapshot
 from .api.control import ControlApi
 from .api.recipients import RecipientsApi
 from .api.reports import ReportsApi
@@ -134,6 +135,10 @@ def create_mock(
     parts = SessionParts(settings, world, clock, sender or HttpSender(), executor, auth,
                          ContentFactory(world, settings.seed), report_store)
     sessions = Sessions(parts.build, settings.max_sessions)
+    if settings.state is not None:
+        default = sessions.build()
+        snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
+        sessions.put(default)
     app = _web_app(settings, world, auth, sessions)
     return Mock(app, settings, clock, sessions, executor)
 
@@ -209,6 +214,8 @@ def _operations(sessions: Sessions, auth: Authenticator) -> dict[str, Any]:
         "mockClock": control.clock,
         "mockMoveClock": control.move_clock,
         "mockForceReportStatus": control.force_status,
+        "mockState": control.state,
+        "mockReplaceState": control.replace_state,
         "mockRequests": control.requests,
         "mockClearRequests": control.clear_requests,
         "mockCountRequests": control.count_requests,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .domain.world import FixtureError
 from .settings import Settings, SettingsError
+from .snapshot import StateFileError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -31,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
                        help="every session's clock: real (default) follows the system clock, manual stands still "
                             "until POST /__mock/clock moves it (CI)")
     serve.add_argument("--max-sessions", type=int, help="sessions kept; past it the least recently used goes")
+    serve.add_argument("--state", type=Path, help="a state file (GET /__mock/state) for the default session")
     serve.add_argument("--admin-token", help="require X-Mock-Admin-Token with this value on every /__mock call")
     serve.add_argument("--journal-size", type=int, help="requests journaled per session (0: no journal)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
@@ -44,7 +46,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         settings = Settings.from_env(os.environ if environ is None else environ, **args)
         if command == "serve":
             return serve(settings)
-    except (SettingsError, FixtureError) as exc:
+    except (SettingsError, FixtureError, StateFileError) as exc:
         print(f"sendkit-mock: {exc}", file=sys.stderr)
         return 2
     return 1

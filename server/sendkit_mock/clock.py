@@ -89,6 +89,19 @@ class SessionClock:
             raise TimeGoesForward(f"set must not be before the clock's time, {iso(current)}")
         return self.advance((when - current).total_seconds())
 
+    def state(self) -> dict[str, object]:
+        with self._lock:
+            return {"mode": self._mode, "start": exact(self.start), "offsetSeconds": self._offset.total_seconds(),
+                    "frozenAt": exact(self._frozen)}
+
+    def restore(self, state: dict[str, object]) -> None:
+        mode, offset = str(state["mode"]), state["offsetSeconds"]
+        if mode not in ("real", "manual") or not isinstance(offset, int | float):
+            raise ValueError("mode must be real or manual, offsetSeconds a number")
+        with self._lock:
+            self._mode, self._offset = mode, timedelta(seconds=offset)
+            self.start, self._frozen = parse_exact(str(state["start"])), parse_exact(str(state["frozenAt"]))
+
     def switch(self, mode: str) -> datetime:
         """Keep the current time and go on from it in the other mode."""
         current = self.now()
@@ -97,3 +110,15 @@ class SessionClock:
             self._frozen = current
             self._offset = current - self._base.now()
         return current
+
+
+def exact(when: datetime) -> str:
+    """An instant to the microsecond, in UTC, for state files (the API's timestamps stop at milliseconds)."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_exact(text: str) -> datetime:
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return when.astimezone(UTC)

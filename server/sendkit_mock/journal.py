@@ -39,6 +39,12 @@ class Journal:
         with self._lock:
             self._entries.append(entry)
 
+    def restore(self, entries: list[Json]) -> None:
+        """A state file's journal, given newest first as it exports."""
+        with self._lock:
+            self._entries.clear()
+            self._entries.extend(reversed(entries))
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

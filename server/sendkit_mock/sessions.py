@@ -25,10 +25,10 @@ from .domain.auth import Authenticator
 from .domain.content import ContentFactory
 from .domain.ids import IdFactory
 from .domain.lifecycle import Lifecycle
-from .domain.recipients import RecipientService
+from .domain.recipients import Recipient, RecipientService
 from .domain.service import ReportService
 from .domain.stores import ReportStore
-from .domain.webhooks import WebhookService
+from .domain.webhooks import Webhook, WebhookService
 from .domain.world import World
 from .journal import Journal
 from .settings import Settings
@@ -72,7 +72,8 @@ class SessionParts:
     def build(self, name: str) -> Session:
         s = self.settings
         clock = SessionClock(self.base_clock, s.clock_mode)
-        recipients = RecipientService(self.world, self.auth, clock, IdFactory(s.seed, "recipients"), InMemoryStore())
+        recipients = RecipientService(self.world, self.auth, clock, IdFactory(s.seed, "recipients"),
+                                      InMemoryStore[Recipient]())
         reports = ReportService(
             world=self.world,
             store=self.report_store() if self.report_store else InMemoryReportStore(s.max_reports),
@@ -83,7 +84,7 @@ class SessionParts:
             recipient_ids=recipients.known_ids,
             auth=self.auth,
         )
-        webhooks = WebhookService(self.auth, clock, IdFactory(s.seed, "webhooks"), s.seed, InMemoryStore())
+        webhooks = WebhookService(self.auth, clock, IdFactory(s.seed, "webhooks"), s.seed, InMemoryStore[Webhook]())
         dispatcher = WebhookDispatcher(webhooks, self.sender, clock, self.executor, IdFactory(s.seed, "deliveries"),
                                        backoff_seconds=s.webhook_backoff_seconds)
         outbox = Outbox()
@@ -118,6 +119,16 @@ class Sessions:
             self._sessions[name] = fresh
             self._sessions.move_to_end(name)
         return fresh
+
+    def build(self, name: str | None = None) -> Session:
+        """A fresh session under `name`, not yet in the registry (to fill from a state file, then `put`)."""
+        return self._build(name or DEFAULT)
+
+    def put(self, session: Session) -> None:
+        with self._lock:
+            self._sessions[session.name] = session
+            self._sessions.move_to_end(session.name)
+            self._drop_beyond_cap()
 
     def all(self) -> list[Session]:
         with self._lock:

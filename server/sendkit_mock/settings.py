@@ -35,6 +35,7 @@ class Settings:
     log_level: str = "info"
     clock_mode: str = "real"  # every session's clock: "real" follows the system clock, "manual" stands still
     max_sessions: int = 1000
+    state: Path | None = None  # a state file (GET /__mock/state) loaded into the default session at start-up
     admin_token: str | None = None  # when set, every /__mock call needs X-Mock-Admin-Token with it
     journal_size: int = 1000  # requests kept per session; 0 turns the journal off
 
@@ -73,7 +74,8 @@ class Settings:
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
-    kind = {"int": int, "float": float, "str": str, "str | None": str, "Path": Path}.get(str(kind), kind)
+    kinds = {"int": int, "float": float, "str": str, "str | None": str, "Path": Path, "Path | None": Path}
+    kind = kinds.get(str(kind), kind)
     try:
         return kind(raw)
     except (TypeError, ValueError):

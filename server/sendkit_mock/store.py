@@ -106,6 +106,10 @@ class InMemoryStore(Generic[T]):
             i = index.position(item)
             del index.seqs[i], index.items[i]
 
+    def all(self) -> list[T]:
+        with self._lock:
+            return list(self._by_id.values())
+
     def in_scope(self, scope: Scope) -> list[T]:
         """A snapshot of one scope, oldest first."""
         with self._lock:

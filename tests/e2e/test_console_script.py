@@ -86,3 +86,24 @@ def test_concurrent_clients_lose_no_report(server: RunningServer) -> None:
             break
         cursor = page["pagination"]["nextCursor"]
     assert set(ids) <= set(listed) and len(listed) == len(set(listed)) == page["pagination"]["total"]
+
+
+def test_serve_state_loads_a_saved_session_and_a_bad_file_stops_start_up(tmp_path: Path) -> None:
+    from sendkit_mock import ManualClock, Settings, create_mock
+
+    from .conftest import running
+
+    mock = create_mock(Settings(), clock=ManualClock())
+    with mock.app.test_client() as client:
+        rid = client.post("/v1/reports", json=SEED_BODY, headers={"X-Api-Key": WS_KEY}).json()["data"]["reports"][0]["id"]
+        saved = tmp_path / "state.json"
+        saved.write_bytes(client.get("/__mock/state").content)  # the whole answer, as curl would save it
+    with running(tmp_path / "server.log", "--state", str(saved)) as served:
+        report = requests.get(f"{served.url}/v1/reports/{rid}", headers={"X-Api-Key": WS_KEY}, timeout=5).json()
+        assert report["data"]["id"] == rid
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 1, "clock": {}, "ids": {}, "reports": [{}], "recipients": [], "webhooks": [],'
+                   ' "outbox": [], "attempts": [], "journal": []}')
+    done = subprocess.run([SCRIPT, "serve", "--state", str(bad)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert str(bad) in done.stderr and "clock: Missing field 'mode'" in done.stderr and "reports[0]" in done.stderr

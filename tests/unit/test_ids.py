@@ -24,3 +24,15 @@ def test_ids_stay_unique_under_threads() -> None:
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(lambda _: factory.new(), range(4000)))
     assert len(set(ids)) == 4000
+
+
+def test_a_count_restores_the_sequence_where_it_was_across_stream_blocks() -> None:
+    from sendkit_mock.domain.ids import BLOCK
+
+    ids = IdFactory(7, "x")
+    issued = [ids.new() for _ in range(BLOCK * 2 + 5)]
+    for count in (0, 3, BLOCK, BLOCK + 1, 2 * BLOCK + 4):
+        again = IdFactory(7, "x")
+        again.restore(count)
+        assert again.new() == issued[count] and again.issued == count + 1
+    assert len(set(issued)) == len(issued)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from .. import snapshot
 from ..clock import LATEST, TimeGoesForward, iso
 from ..domain.auth import Authenticator, Principal
 from ..errors import Conflict, Detail
@@ -61,6 +62,17 @@ class ControlApi:
         report = session.reports.force(id_, body["status"], body.get("error"))
         session.tick()  # the transition's webhook and e-mails go out before the answer
         return {"success": True, "data": session.reports.render(report)}
+
+    # --- the whole state ------------------------------------------------------------------------------
+    def state(self, mock_session: str | None = None) -> Json:
+        return {"success": True, "data": snapshot.export(self.sessions.get(mock_session))}
+
+    def replace_state(self, body: Json, mock_session: str | None = None) -> Json:
+        """Replace the session's state with a document; a refused one leaves the old state as it was."""
+        session = self.sessions.build(mock_session)
+        snapshot.restore(session, body)
+        self.sessions.put(session)
+        return {"success": True, "data": snapshot.export(session)}
 
     # --- the request journal ------------------------------------------------------------------------
     def requests(self, limit: int = 25, cursor: str | None = None, method: str | None = None,

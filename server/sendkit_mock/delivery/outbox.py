@@ -33,6 +33,15 @@ class Outbox:
             self._entries.append(entry)
         return entry
 
+    def all(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._entries)
+
+    def restore(self, entries: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._entries.extend(entries)
+
     def entries(self, workspace_ids: set[str], recipient_id: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [e for e in self._entries if e["workspaceId"] in workspace_ids

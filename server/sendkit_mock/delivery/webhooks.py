@@ -84,6 +84,16 @@ class WebhookDispatcher:
         self.webhooks.count_delivery(hook.id, outcome.delivered, self.clock.now())
         return outcome
 
+    def all_attempts(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._log)
+
+    def restore_attempts(self, attempts: list[dict[str, Any]]) -> None:
+        """The attempt log of a state file; retries that were waiting are not part of one."""
+        with self._lock:
+            self._log.clear()
+            self._log.extend(attempts)
+
     def attempts(self, workspace_id: str, webhook_id: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [a for a in self._log if a["workspaceId"] == workspace_id

@@ -96,6 +96,14 @@ class RecipientService:
                         "reportType": r.report_type, "campaignIds": list(r.campaign_ids)}
                 self.store.add(self._build(r.id, Scope.of("workspace", ws.id), body, now))
 
+    def restore(self, recipients: list[Recipient]) -> None:
+        """Replace every recipient with these (a state file's); new ones continue after the highest seq."""
+        with self._lock:
+            self.store.clear()
+            for recipient in sorted(recipients, key=lambda r: r.seq):
+                self.store.add(recipient)
+            self._seq = itertools.count(max((r.seq for r in recipients), default=0) + 1)
+
     # --- reads ---------------------------------------------------------------------------------
     def get(self, principal: Principal, header: str | None, recipient_id: str) -> Recipient:
         ws = self.auth.workspace(principal, header)

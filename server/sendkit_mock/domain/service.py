@@ -173,6 +173,23 @@ class ReportService:
                 reports.append(report)
         return reports
 
+    def restore(self, reports: list[Report]) -> None:
+        """Replace every report with these (a state file's): those still running are announced when they
+        finish; new ones continue after the highest seq."""
+        with self._create_lock:
+            self.store.clear()
+            now = self.clock.now()
+            self._unannounced = []
+            for report in sorted(reports, key=lambda r: r.seq):
+                self.store.add(report, evictable=lambda r: r.status(now) in FINISHED)
+                if report.timeline.finishes > now:
+                    heapq.heappush(self._unannounced, (report.timeline.finishes, report.seq, report.id))
+            self._seq = itertools.count(max((r.seq for r in reports), default=0) + 1)
+
+    def all(self) -> list[Report]:
+        """Every stored report, oldest first (for a state file)."""
+        return sorted(self.store.all(), key=lambda r: r.seq)
+
     def finished_since_last_call(self) -> list[Report]:
         """Reports that reached ready or failed since the last call, in order; deleted ones are skipped."""
         now = self.clock.now()

@@ -95,6 +95,14 @@ class WebhookService:
         self._seq = itertools.count(1)
         self._lock = threading.RLock()
 
+    def restore(self, hooks: list[Webhook]) -> None:
+        """Replace every webhook with these (a state file's); new ones continue after the highest seq."""
+        with self._lock:
+            self.store.clear()
+            for hook in sorted(hooks, key=lambda h: h.seq):
+                self.store.add(hook)
+            self._seq = itertools.count(max((h.seq for h in hooks), default=0) + 1)
+
     def create(self, principal: Principal, header: str | None, body: Mapping[str, Any]) -> Webhook:
         ws = self.auth.workspace(principal, header)
         now = self.clock.now()

@@ -1,0 +1,73 @@
+"""A session's whole state exported, imported and exported again, byte for byte; a bad document is refused whole."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock.delivery.senders import RecordingSender
+
+from ..conftest import SEED_BODY, START, ws
+
+HOOK = {"name": "ready", "url": "http://127.0.0.1:9/hooks", "events": ["report.ready"], "retryAttempts": 0}
+
+
+def busy_session(client: Any, mock: Any) -> None:
+    """Reports in every status, a new recipient, a webhook with a delivery, an e-mail, a journal."""
+    client.post("/__mock/clock", json={"mode": "manual"})
+    client.post("/v1/webhooks", json=HOOK, headers=ws())
+    client.post("/v1/reports/recipients", json={"name": "Ada", "email": "ada@example.com", "schedule": {
+        "enabled": True, "frequency": "daily", "timezone": "Europe/Berlin"}}, headers=ws())
+    client.post("/v1/reports", json={**SEED_BODY, "recipientIds": ["666f1a2b3c4d5e6f7a8b9c20"]}, headers=ws())
+    client.post("/__mock/clock", json={"advance": 5})
+    client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())  # still queued
+    failed = client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()).json()["data"]["reports"]
+    client.put(f"/__mock/reports/{failed[0]['id']}/status", json={"status": "failed"})
+    client.post("/v1/reports", json={"reportType": "campaign"}, headers=ws())  # a 400 in the journal
+
+
+def test_export_import_export_gives_the_same_bytes_and_the_same_answers() -> None:
+    mock = create_mock(Settings(), clock=ManualClock(START), sender=RecordingSender())
+    with mock.app.test_client() as client:
+        busy_session(client, mock)
+        exported = client.get("/__mock/state")
+        assert exported.status_code == 200
+        document = exported.json()["data"]
+        assert {len(document[k]) for k in ("reports", "webhooks", "outbox", "attempts")} >= {1}
+        assert [r["timeline"]["outcome"] for r in document["reports"]].count("failed") == 1
+        imported = client.put("/__mock/state", json=document, headers={"X-Mock-Session": "copy"})
+        assert imported.status_code == 200
+        again = client.get("/__mock/state", headers={"X-Mock-Session": "copy"})
+        assert json.loads(again.content)["data"] == {**document, "session": "copy"}
+        assert again.content == exported.content.replace(b'"session":"default"', b'"session":"copy"')
+        for path in ("/v1/reports", "/v1/reports/recipients", "/v1/webhooks", "/__mock/outbox"):
+            assert client.get(path, headers=ws(**{"X-Mock-Session": "copy"})).json() == \
+                client.get(path, headers=ws()).json(), path
+        # both go on alike: the same next ids, the same transitions as the clock moves
+        for name in ("default", "copy"):
+            client.post("/__mock/clock", json={"advance": 10}, headers={"X-Mock-Session": name})
+        new = [client.post("/v1/reports", json=SEED_BODY, headers=ws(**{"X-Mock-Session": n})).json() for n in
+               ("default", "copy")]
+        assert new[0] == new[1]
+        assert client.get("/v1/reports?limit=100", headers=ws(**{"X-Mock-Session": "copy"})).json() == \
+            client.get("/v1/reports?limit=100", headers=ws()).json()
+
+
+def test_a_bad_document_is_a_400_naming_each_entry_and_the_old_state_stays() -> None:
+    mock = create_mock(Settings(), clock=ManualClock(START), sender=RecordingSender())
+    with mock.app.test_client() as client:
+        busy_session(client, mock)
+        before = client.get("/__mock/state").content
+        document = copy.deepcopy(json.loads(before)["data"])
+        document["reports"][0]["timeline"]["finishes"] = "yesterday"
+        document["recipients"][1]["schedule"]["timezone"] = "Mars/Olympus"
+        del document["webhooks"][0]["secret"]
+        refused = client.put("/__mock/state", json=document)
+        assert refused.status_code == 400
+        fields = [d["field"] for d in refused.json()["details"]]
+        assert fields == ["reports[0]", "recipients[1]", "webhooks[0]"], refused.json()
+        assert client.get("/__mock/state").content == before
+        wrong = client.put("/__mock/state", json={**document, "version": 2})
+        assert wrong.status_code == 400 and wrong.json()["details"][0]["field"] == "version"
