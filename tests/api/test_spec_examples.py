@@ -47,9 +47,10 @@ def _as_swagger_ui_sends(path: str, method: str) -> dict[str, Any]:
     return request
 
 
+WIPES = {("post", "/__mock/reset"), ("put", "/__mock/state")}  # they start the session over: tried last
 OPERATIONS = sorted(
     ((path, method) for path, item in SPEC["paths"].items() for method in item if method in ORDER),
-    key=lambda pm: (ORDER[pm[1]], pm[0].count("{"), pm[0]),
+    key=lambda pm: ((pm[1], pm[0]) in WIPES, ORDER[pm[1]], pm[0].count("{"), pm[0]),
 )
 
 

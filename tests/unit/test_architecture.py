@@ -44,7 +44,8 @@ def _package_imports(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.level > 0:
             base = here[: len(here) - node.level + 1]
-            found.add(".".join([*base, *(node.module or "").split(".")]).strip("."))
+            modules = [node.module] if node.module else [alias.name for alias in node.names]
+            found |= {".".join([*base, *m.split(".")]).strip(".") for m in modules}
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sendkit_mock."):
             found.add(node.module.removeprefix("sendkit_mock."))  # type: ignore[union-attr]
     return found
@@ -52,7 +53,7 @@ def _package_imports(path: Path) -> set[str]:
 
 LAYERS = {  # a module under the key may import from these, and from its own folder
     "domain": {"errors", "clock"},
-    "api": {"domain", "errors", "clock", "sessions", "journal"},
+    "api": {"domain", "errors", "clock", "sessions", "journal", "snapshot"},
     "delivery": {"domain", "errors", "clock"},
 }
 
