@@ -25,7 +25,7 @@ from .api.control import ControlApi
 from .api.recipients import RecipientsApi
 from .api.reports import ReportsApi
 from .api.webhooks import WebhooksApi
-from .background import TickerThread
+from .background import Background
 from .clock import Clock, ManualClock, SystemClock
 from .delivery.executors import Executor, InlineExecutor, PoolExecutor
 from .delivery.outbox import Outbox
@@ -62,8 +62,7 @@ class Mock:
     settings: Settings
     clock: Clock  # the base clock every session's clock follows (or starts from, in manual mode)
     sessions: Sessions
-    executor: Executor
-    _thread: TickerThread | None = None
+    background: Background
 
     def session(self, name: str | None = None) -> Session:
         return self.sessions.get(name)
@@ -101,20 +100,19 @@ class Mock:
         self.tick()
 
     def start_background(self) -> None:
-        if self._thread is None:
-            self._thread = TickerThread(self._tick_real_time_sessions, self.settings.tick_seconds)
-            self._thread.start()
+        self.background.start()
 
     def stop_background(self) -> None:
-        if self._thread is not None:
-            self._thread.stop()
-            self._thread = None
-        self.executor.shutdown()
+        self.background.stop()
 
-    def _tick_real_time_sessions(self) -> None:
-        for session in self.sessions.all():
+
+def _real_time_ticker(sessions: Sessions) -> Callable[[], None]:
+    def tick() -> None:
+        for session in sessions.all():
             if session.clock.mode == "real":
                 session.tick()
+
+    return tick
 
 
 def create_mock(
@@ -125,8 +123,10 @@ def create_mock(
     world: World | None = None,
     sender: Sender | None = None,
     executor: Executor | None = None,
+    background: bool = False,
 ) -> Mock:
-    """Build the mock. Background work runs inline on `tick()` unless an executor says otherwise."""
+    """Build the mock. Background work runs inline on `tick()` unless an executor says otherwise; with
+    `background`, the app's ASGI lifespan starts the ticker thread and stops it (and the executor)."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     world = world or load_world(settings.fixtures)
@@ -139,24 +139,24 @@ def create_mock(
         default = sessions.build()
         snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
         sessions.put(default)
-    app = _web_app(settings, world, auth, sessions)
-    return Mock(app, settings, clock, sessions, executor)
+    ticking = Background(_real_time_ticker(sessions), settings.tick_seconds, executor)
+    app = _web_app(settings, world, auth, sessions, ticking.lifespan if background else None)
+    return Mock(app, settings, clock, sessions, ticking)
 
 
 def create_app(settings: Settings | None = None, **parts: Any) -> Any:
-    """The ASGI app alone, ticking in the background: for `uvicorn --factory` and other servers."""
+    """The ASGI app alone, ticking while the server runs (its lifespan): for `uvicorn --factory` and others."""
     settings = settings or Settings()
-    mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), **parts)
-    mock.start_background()
-    return mock.app
+    return create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True, **parts).app
 
 
-def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Sessions) -> Any:
+def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Sessions,
+             lifespan: Callable[[Any], Any] | None) -> Any:
     """connexion's app over the contract: routing, validation both ways, and every error in SendKit's shape."""
     operations = _operations(sessions, auth)
     contract = _load_contract()
     allowed = AllowedMethods(contract.document)
-    app = APP_CLASS(__name__)
+    app = APP_CLASS(__name__, lifespan=lifespan)
     app.add_api(
         copy.deepcopy(contract.document),  # a dict (connexion would render a file as a Jinja template,
         # `{{company}}` -> ``), and a copy: add_api resolves it in place

@@ -9,11 +9,13 @@ Each tick (a background thread in the running server, a direct call in tests):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
+from .delivery.executors import Executor
 from .delivery.outbox import Outbox
 from .delivery.webhooks import WebhookDispatcher
 from .domain.auth import Principal, Scope
@@ -100,3 +102,35 @@ class TickerThread:
                 self.tick()
             except Exception:
                 log.exception("ticker failed; continuing")
+
+
+class Background:
+    """The running server's background work: a ticker thread over every real-time session, and the webhook
+    executor. Started and stopped by the server's ASGI lifespan (or by hand)."""
+
+    def __init__(self, tick: Callable[[], None], interval: float, executor: Executor) -> None:
+        self.tick, self.interval, self.executor = tick, interval, executor
+        self._thread: TickerThread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = TickerThread(self.tick, self.interval)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._thread.stop()
+            self._thread = None
+        self.executor.shutdown()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: object) -> AsyncIterator[None]:
+        self.start()
+        try:
+            yield
+        finally:
+            self.stop()

@@ -58,14 +58,10 @@ def serve(settings: Settings) -> int:
     from .app import create_mock
     from .delivery.executors import PoolExecutor
 
-    mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers))
+    mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)
     world = mock.service.world
     base = f"http://{settings.host}:{settings.port}"
     keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
     print(f"sendkit-mock on {base} | keys: {keys} | docs {base}/ui/ | seed {settings.seed}", flush=True)
-    mock.start_background()
-    try:
-        uvicorn.run(mock.app, host=settings.host, port=settings.port, log_level=settings.log_level)
-    finally:
-        mock.stop_background()
+    uvicorn.run(mock.app, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on")
     return 0

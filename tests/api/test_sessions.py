@@ -191,3 +191,12 @@ def test_with_an_admin_token_every_control_call_needs_it() -> None:
 
 def test_the_admin_token_setting_comes_from_the_environment_too() -> None:
     assert Settings.from_env({"SENDKIT_MOCK_ADMIN_TOKEN": "t"}).admin_token == "t"
+
+
+def test_the_ticker_runs_for_the_servers_lifespan_only() -> None:
+    mock = create_mock(Settings(tick_seconds=0.01), clock=ManualClock(START), background=True)
+    assert not mock.background.running
+    with mock.app.test_client() as client:  # the test client runs the ASGI lifespan, as uvicorn does
+        assert mock.background.running
+        assert client.get("/__mock/clock").status_code == 200
+    assert not mock.background.running

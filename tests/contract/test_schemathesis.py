@@ -42,7 +42,7 @@ from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 from schemathesis.schemas import BaseSchema
 
-from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock import ManualClock, Settings, create_mock, snapshot
 from sendkit_mock.delivery.senders import RecordingSender
 from sendkit_mock.domain.world import load_world
 from tests.conftest import PLATFORM_KEY, SEED_CAMPAIGNS, START, WS_ID, WS_KEY
@@ -128,7 +128,14 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
         page = server.mock.webhooks.page(principal, headers.get(WORKSPACE_HEADER), page=1, limit=1)
         return page.items[0].id if page.items else None
 
+    def state_document(body: dict[str, Any]) -> None:
+        # A state document's entries are the mock's internals (seqs, timelines, id counts): a schema for each
+        # would be as long as the code that reads them, so a positive case sends a real one.
+        body.clear()
+        body.update(snapshot.export(server.mock.sessions.build("contract")))
+
     body_rules: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
+        ("PUT", "/__mock/state"): state_document,
         ("POST", "/v1/reports"): create_report,
         ("POST", "/v1/reports/recipients"): write_recipient,
         ("PATCH", "/v1/reports/recipients/{id}"): write_recipient,

@@ -16,7 +16,7 @@ from ..errors import BadRequest, Conflict, Detail, NotFound, unknown_campaigns
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
 from .schedule import Schedule, parse_time_of_day, zone
-from .stores import Page, Store, UnknownCursor
+from .stores import Page, Store, UnknownCursor, refill
 from .world import Workspace, World
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -99,10 +99,7 @@ class RecipientService:
     def restore(self, recipients: list[Recipient]) -> None:
         """Replace every recipient with these (a state file's); new ones continue after the highest seq."""
         with self._lock:
-            self.store.clear()
-            for recipient in sorted(recipients, key=lambda r: r.seq):
-                self.store.add(recipient)
-            self._seq = itertools.count(max((r.seq for r in recipients), default=0) + 1)
+            self._seq = refill(self.store, recipients)
 
     # --- reads ---------------------------------------------------------------------------------
     def get(self, principal: Principal, header: str | None, recipient_id: str) -> Recipient:

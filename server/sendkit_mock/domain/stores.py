@@ -6,6 +6,7 @@ knows of either, so the domain imports no store.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
@@ -96,3 +97,11 @@ class ReportStore(Protocol):
     def all(self) -> list[Report]: ...
 
     def __len__(self) -> int: ...
+
+
+def refill(store: Store[T], records: list[T]) -> itertools.count[int]:
+    """Replace every record of `store` with these (a state file's); the seqs that continue after them."""
+    store.clear()
+    for record in sorted(records, key=lambda r: r.seq):
+        store.add(record)
+    return itertools.count(max((r.seq for r in records), default=0) + 1)

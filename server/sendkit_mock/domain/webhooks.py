@@ -16,7 +16,7 @@ from ..clock import Clock, iso
 from ..errors import NotFound
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
-from .stores import Store
+from .stores import Store, refill
 
 REPORT_READY, REPORT_FAILED, TEST = "report.ready", "report.failed", "test"
 
@@ -98,10 +98,7 @@ class WebhookService:
     def restore(self, hooks: list[Webhook]) -> None:
         """Replace every webhook with these (a state file's); new ones continue after the highest seq."""
         with self._lock:
-            self.store.clear()
-            for hook in sorted(hooks, key=lambda h: h.seq):
-                self.store.add(hook)
-            self._seq = itertools.count(max((h.seq for h in hooks), default=0) + 1)
+            self._seq = refill(self.store, hooks)
 
     def create(self, principal: Principal, header: str | None, body: Mapping[str, Any]) -> Webhook:
         ws = self.auth.workspace(principal, header)
