@@ -52,7 +52,7 @@ LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # a session's clock stops short of th
 
 
 class TimeGoesForward(ValueError):
-    """A session's clock never moves backwards."""
+    """A move a session's clock does not make: backwards, or to LATEST and beyond."""
 
 
 class SessionClock:
@@ -76,6 +76,8 @@ class SessionClock:
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
             raise TimeGoesForward("advance must be 0 or more seconds")
+        if self.now().timestamp() + seconds >= LATEST.timestamp():
+            raise TimeGoesForward(f"The clock goes no further than {iso(LATEST)}; reset the session to start again")
         with self._lock:
             self._offset += timedelta(seconds=seconds)
             self._frozen += timedelta(seconds=seconds)

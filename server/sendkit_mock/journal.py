@@ -28,7 +28,7 @@ def mask(name: str, value: str) -> str:
 
 class Journal:
     def __init__(self, size: int) -> None:
-        self._entries: deque[Json] = deque(maxlen=size) if size > 0 else deque(maxlen=0)
+        self._entries: deque[Json] = deque(maxlen=max(size, 0))
         self._lock = threading.Lock()
 
     @property

@@ -113,11 +113,8 @@ class Sessions:
 
     def reset(self, name: str | None = None) -> Session:
         """The session as at start-up: a new one under the same name."""
-        name = name or DEFAULT
-        fresh = self._build(name)
-        with self._lock:
-            self._sessions[name] = fresh
-            self._sessions.move_to_end(name)
+        fresh = self.build(name)
+        self.put(fresh)
         return fresh
 
     def build(self, name: str | None = None) -> Session:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from ..clock import LATEST
 
 QUEUED, PROCESSING, READY, FAILED = "queued", "processing", "ready", "failed"
 STATUSES = (QUEUED, PROCESSING, READY, FAILED)
 FINISHED = frozenset({READY, FAILED})
 
-HELD = datetime(2101, 1, 1, tzinfo=UTC)  # a forced `processing` lasts until it is forced on
+HELD = LATEST  # a forced `processing` lasts until it is forced on: past any time a session's clock reaches
 FAILURE = {
     "code": "GENERATION_FAILED",
     "message": "Report generation failed: the analytics backend did not answer in time. Queue the report again.",
