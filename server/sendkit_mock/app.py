@@ -35,13 +35,14 @@ from .domain.auth import Authenticator
 from .domain.content import ContentFactory
 from .domain.recipients import RecipientService
 from .domain.service import ReportService
-from .domain.stores import ReportStore
+from .domain.stores import StoresFactory
 from .domain.webhooks import WebhookService
 from .domain.world import World, load_world
 from .errors import ApiError
 from .resources import spec_path
 from .sessions import Session, SessionParts, Sessions
 from .settings import Settings
+from .store import InMemoryStores
 from .web import errors
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.journal import JournalRecorder
@@ -119,7 +120,7 @@ def create_mock(
     settings: Settings | None = None,
     *,
     clock: Clock | None = None,
-    report_store: Callable[[], ReportStore] | None = None,
+    stores: StoresFactory | None = None,
     world: World | None = None,
     sender: Sender | None = None,
     executor: Executor | None = None,
@@ -133,7 +134,7 @@ def create_mock(
     executor = executor or InlineExecutor()
     auth = Authenticator(world)
     parts = SessionParts(settings, world, clock, sender or HttpSender(), executor, auth,
-                         ContentFactory(world, settings.seed), report_store)
+                         ContentFactory(world, settings.seed), stores or _in_memory(settings))
     sessions = Sessions(parts.build, settings.max_sessions)
     if settings.state is not None:
         default = sessions.build()
@@ -142,6 +143,10 @@ def create_mock(
     ticking = Background(_real_time_ticker(sessions), settings.tick_seconds, executor)
     app = _web_app(settings, world, auth, sessions, ticking.lifespan if background else None)
     return Mock(app, settings, clock, sessions, ticking)
+
+
+def _in_memory(settings: Settings) -> StoresFactory:
+    return InMemoryStores(max_reports=settings.max_reports, journal_size=settings.journal_size)
 
 
 def create_app(settings: Settings | None = None, **parts: Any) -> Any:

@@ -8,11 +8,10 @@ and a matcher's values for those headers are masked the same way before they are
 from __future__ import annotations
 
 import re
-import threading
-from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .domain.stores import Log
 from .errors import BadRequest, NotFound
 
 Json = dict[str, Any]
@@ -27,31 +26,25 @@ def mask(name: str, value: str) -> str:
 
 
 class Journal:
-    def __init__(self, size: int) -> None:
-        self._entries: deque[Json] = deque(maxlen=max(size, 0))
-        self._lock = threading.Lock()
+    def __init__(self, log: Log[Json]) -> None:
+        self.log = log
 
     @property
     def enabled(self) -> bool:
-        return self._entries.maxlen != 0
+        return self.log.capacity != 0
 
     def record(self, entry: Json) -> None:
-        with self._lock:
-            self._entries.append(entry)
+        self.log.append(entry)
 
     def restore(self, entries: list[Json]) -> None:
         """A state file's journal, given newest first as it exports."""
-        with self._lock:
-            self._entries.clear()
-            self._entries.extend(reversed(entries))
+        self.log.replace_all(list(reversed(entries)))
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self.log.clear()
 
     def newest_first(self) -> list[Json]:
-        with self._lock:
-            return list(reversed(self._entries))
+        return self.log.all()[::-1]
 
     def page(self, *, cursor: str | None, limit: int, method: str | None = None, path: str | None = None,
              status: int | None = None) -> tuple[list[Json], int, bool]:

@@ -1,11 +1,11 @@
 """Sessions: each one a whole world of its own, with its own clock, ids and state.
 
 A session is created on first use from the fixtures and the seed, so the same requests in two fresh
-sessions give the same ids and the same content. All mutable state of a session lives in its `Session`:
-reports, recipients, webhooks, the outbox, delivery attempts, the request journal, its clock and its id
-sequences. Reset is
-building the session again. The registry keeps at most `cap` sessions; past that the least recently used
-one other than `default` is dropped.
+sessions give the same ids and the same content. All mutable state of a session lives in its stores
+(`domain.stores.SessionStores`: reports, recipients, webhooks, what waits for the clock, the outbox, the
+attempt log, the journal and the id counters) and its clock; the services of a session are thin views
+over them. Reset is building the session again over fresh stores. The registry keeps at most `cap`
+sessions; past that the least recently used one other than `default` is dropped.
 """
 
 from __future__ import annotations
@@ -25,22 +25,23 @@ from .domain.auth import Authenticator
 from .domain.content import ContentFactory
 from .domain.ids import IdFactory
 from .domain.lifecycle import Lifecycle
-from .domain.recipients import Recipient, RecipientService
+from .domain.recipients import RecipientService
 from .domain.service import ReportService
-from .domain.stores import ReportStore
-from .domain.webhooks import Webhook, WebhookService
+from .domain.stores import SessionStores, StoresFactory
+from .domain.webhooks import WebhookService
 from .domain.world import World
 from .journal import Journal
 from .settings import Settings
-from .store import InMemoryReportStore, InMemoryStore
 
 DEFAULT = "default"
+REPORT_IDS = "ids"  # the report sequence's name in the id streams (kept, so the README's ids hold)
 
 
 @dataclass(slots=True)
 class Session:
     name: str
     clock: SessionClock
+    stores: SessionStores
     reports: ReportService
     recipients: RecipientService
     webhooks: WebhookService
@@ -57,8 +58,9 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class SessionParts:
-    """What every session shares (the world, the settings, the base clock, the network seams) and how one
-    is built from them. Content is shared too: it depends on the seed and the report alone."""
+    """What every session shares (the world, the settings, the base clock, the network seams, where
+    state is kept) and how one session is built from them. Content is shared too: it depends on the seed
+    and the report alone."""
 
     settings: Settings
     world: World
@@ -67,30 +69,29 @@ class SessionParts:
     executor: Executor
     auth: Authenticator
     content: ContentFactory
-    report_store: Callable[[], ReportStore] | None = None
+    stores: StoresFactory
 
     def build(self, name: str) -> Session:
-        s = self.settings
+        s, stores = self.settings, self.stores(name)
         clock = SessionClock(self.base_clock, s.clock_mode)
-        recipients = RecipientService(self.world, self.auth, clock, IdFactory(s.seed, "recipients"),
-                                      InMemoryStore[Recipient]())
+
+        def ids(namespace: str, counter: str | None = None) -> IdFactory:
+            return IdFactory(s.seed, namespace, stores.counters[counter or namespace])
+
+        recipients = RecipientService(self.world, self.auth, clock, ids("recipients"), stores.recipients)
         reports = ReportService(
-            world=self.world,
-            store=self.report_store() if self.report_store else InMemoryReportStore(s.max_reports),
-            clock=clock,
-            ids=IdFactory(s.seed),
+            world=self.world, store=stores.reports, announcements=stores.announcements, clock=clock,
+            ids=ids(REPORT_IDS, "reports"),
             lifecycle=Lifecycle(s.queued_seconds, s.processing_seconds, s.failure_rate, s.seed),
-            content=self.content,
-            recipient_ids=recipients.known_ids,
-            auth=self.auth,
+            content=self.content, recipient_ids=recipients.known_ids, auth=self.auth,
         )
-        webhooks = WebhookService(self.auth, clock, IdFactory(s.seed, "webhooks"), s.seed, InMemoryStore[Webhook]())
-        dispatcher = WebhookDispatcher(webhooks, self.sender, clock, self.executor, IdFactory(s.seed, "deliveries"),
-                                       backoff_seconds=s.webhook_backoff_seconds)
-        outbox = Outbox()
-        ticker = Ticker(reports, recipients, outbox, dispatcher, IdFactory(s.seed, "outbox"))
-        return Session(name, clock, reports, recipients, webhooks, dispatcher, outbox, ticker,
-                       Journal(s.journal_size), IdFactory(s.seed, "journal"))
+        webhooks = WebhookService(self.auth, clock, ids("webhooks"), s.seed, stores.webhooks)
+        dispatcher = WebhookDispatcher(webhooks, self.sender, clock, self.executor, ids("deliveries"),
+                                       stores.deliveries, stores.attempts, backoff_seconds=s.webhook_backoff_seconds)
+        outbox = Outbox(stores.outbox)
+        ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"))
+        return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker,
+                       Journal(stores.journal), ids("journal"))
 
 
 class Sessions:

@@ -3,11 +3,13 @@
 `export` writes every record with its internals (seqs, timelines to the microsecond, id counts), so that
 export, import, export gives the same bytes. `restore` fills a freshly built session and raises one 400
 naming every entry it cannot read; the caller swaps the session in only when it succeeds, so nothing of
-the old state is lost on a refused import. Webhook retries that were waiting are not part of a document.
+the old state is lost on a refused import. What waits for the clock (reports to announce, webhook attempts
+to make) is part of the document, so an imported session goes on exactly where the exported one was.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import sys
@@ -22,7 +24,8 @@ from .domain.periods import Period
 from .domain.recipients import Recipient
 from .domain.reports import REPORT_TYPES, Report, Sections
 from .domain.schedule import parse_time_of_day, zone
-from .domain.webhooks import Stats, Webhook
+from .domain.stores import COUNTERS
+from .domain.webhooks import Job, Stats, Webhook
 from .errors import BadRequest, Detail
 from .sessions import Session
 
@@ -56,13 +59,18 @@ def export(session: Session) -> Json:
         "version": VERSION,
         "session": session.name,
         "clock": session.clock.state(),
-        "ids": {name: factory.issued for name, factory in _id_factories(session).items()},
+        "ids": {name: session.stores.counters[name].value for name in COUNTERS},
         "reports": [_report(r) for r in session.reports.all()],
         "recipients": [_recipient(r) for r in sorted(session.recipients.store.all(), key=lambda r: r.seq)],
         "webhooks": [_webhook(h) for h in sorted(session.webhooks.store.all(), key=lambda h: h.seq)],
         "outbox": session.outbox.all(),
-        "attempts": session.dispatcher.all_attempts(),
+        "attempts": session.stores.attempts.all(),
         "journal": session.journal.newest_first(),
+        "pending": {
+            "announcements": [{"reportId": rid, "due": exact(due)} for due, (rid, _) in
+                              session.stores.announcements.all()],
+            "deliveries": [_job(due, job) for due, job in session.stores.deliveries.all()],
+        },
     }
 
 
@@ -77,27 +85,33 @@ def restore(session: Session, document: Json) -> None:
     recipients = _each(problems, document, "recipients", _read_recipient)
     webhooks = _each(problems, document, "webhooks", _read_webhook)
     logs = {name: _each(problems, document, name, _record) for name in ("outbox", "attempts", "journal")}
+    pending = document.get("pending")
+    if not isinstance(pending, dict):
+        problems.append(Detail("pending", "Must be an object with announcements and deliveries"))
+        pending = {}
+    announcements = _each(problems, pending, "announcements", _read_announcement, "pending.")
+    deliveries = _each(problems, pending, "deliveries", _read_job, "pending.")
     if problems or not (clock and ids):
         raise BadRequest(details=problems)
-    session.reports.restore(reports)
+    stores = session.stores
+    session.reports.restore(reports, announcements)
     session.recipients.restore(recipients)
     session.webhooks.restore(webhooks)
-    session.outbox.restore(logs["outbox"])
-    session.dispatcher.restore_attempts(logs["attempts"])
+    stores.outbox.replace_all(logs["outbox"])
+    stores.attempts.replace_all(logs["attempts"])
     session.journal.restore(logs["journal"])
-
-
-def _id_factories(session: Session) -> dict[str, Any]:
-    return {"reports": session.reports.ids, "recipients": session.recipients.ids, "webhooks": session.webhooks.ids,
-            "deliveries": session.dispatcher.ids, "outbox": session.ticker.ids, "journal": session.journal_ids}
+    stores.deliveries.clear()
+    for due, job in deliveries:
+        stores.deliveries.push(due, job)
 
 
 def _ids(session: Session, counts: Json) -> None:
-    for name, factory in _id_factories(session).items():
+    for name in COUNTERS:
         count = counts[name]
         if not isinstance(count, int) or not 0 <= count <= 1_000_000_000:
             raise ValueError(f"{name} must be a count of ids from 0 to 1,000,000,000")
-        factory.restore(count)
+    for name in COUNTERS:
+        session.stores.counters[name].set(counts[name])
 
 
 def _one(problems: list[Detail], field: str, read: Callable[[], object]) -> bool:
@@ -109,20 +123,21 @@ def _one(problems: list[Detail], field: str, read: Callable[[], object]) -> bool
         return False
 
 
-def _each(problems: list[Detail], document: Json, field: str, read: Callable[[Any], Any]) -> list[Any]:
+def _each(problems: list[Detail], document: Json, field: str, read: Callable[[Any], Any],
+          prefix: str = "") -> list[Any]:
     items = document.get(field)
     if not isinstance(items, list):
-        problems.append(Detail(field, "Must be an array"))
+        problems.append(Detail(prefix + field, "Must be an array"))
         return []
     out = []
     for i, item in enumerate(items):
         try:
             out.append(read(item))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            problems.append(Detail(f"{field}[{i}]", _why(exc)))
+            problems.append(Detail(f"{prefix}{field}[{i}]", _why(exc)))
     ids = [getattr(x, "id", None) for x in out if getattr(x, "id", None)]
     if len(ids) != len(set(ids)):
-        problems.append(Detail(field, "Holds the same id twice"))
+        problems.append(Detail(prefix + field, "Holds the same id twice"))
     return out
 
 
@@ -245,3 +260,24 @@ def _read_webhook(raw: Json) -> Webhook:
                     parse_exact(stats["lastDeliveryAt"]) if stats["lastDeliveryAt"] else None),
         created_at=parse_exact(raw["createdAt"]), updated_at=parse_exact(raw["updatedAt"]),
     )
+
+
+# --- what waits for the clock ----------------------------------------------------------------------------
+
+def _read_announcement(raw: Json) -> tuple[str, Any]:
+    return _id(raw["reportId"], "reportId"), parse_exact(raw["due"])
+
+
+def _job(due: Any, job: Job) -> Json:
+    return {"due": exact(due), "deliveryId": job.delivery_id, "webhookId": job.webhook_id,
+            "workspaceId": job.workspace_id, "event": job.event, "attempt": job.attempt,
+            "body": base64.b64encode(job.body).decode("ascii")}
+
+
+def _read_job(raw: Json) -> tuple[Any, Job]:
+    attempt = raw["attempt"]
+    if not isinstance(attempt, int) or attempt < 1:
+        raise ValueError("attempt must be a whole number from 1")
+    body = base64.b64decode(str(raw["body"]), validate=True)
+    return parse_exact(raw["due"]), Job(_id(raw["deliveryId"], "deliveryId"), _id(raw["webhookId"], "webhookId"),
+                                        _id(raw["workspaceId"], "workspaceId"), str(raw["event"]), body, attempt)

@@ -1,22 +1,27 @@
-"""Where records live by default: the embedded in-memory stores, implementing `domain.stores`.
+"""Where state lives by default: the embedded in-memory stores, implementing `domain.stores`.
 
-Every read is by index: a dict by id, and per scope a list in creation order, so a lookup or a page
-costs the same with ten records or a hundred thousand. A store may be capped; past the cap the oldest
-evictable record goes first (for reports: the oldest finished one).
+Every read of records is by index: a dict by id, and per scope a list in creation order, so a lookup or
+a page costs the same with ten records or a hundred thousand. A store may be capped; past the cap the
+oldest evictable record goes first (for reports: the oldest finished one). Every class is thread-safe.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 from bisect import bisect_left
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic
+from datetime import datetime
+from typing import Any, Generic
 
 from .domain.auth import Scope
+from .domain.recipients import Recipient
 from .domain.reports import Report
-from .domain.stores import Page, T, UnknownCursor
+from .domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
+from .domain.webhooks import Webhook
 
 EVICTION_LOOKAHEAD = 256
 
@@ -56,6 +61,12 @@ class InMemoryStore(Generic[T]):
         self._lock = threading.RLock()
         self._by_id: OrderedDict[str, T] = OrderedDict()
         self._scopes: dict[tuple[Scope, str | None], _ScopeIndex[T]] = {}
+        self._last_seq = 0
+
+    def next_seq(self) -> int:
+        with self._lock:
+            self._last_seq += 1
+            return self._last_seq
 
     def _indexes(self, item: T) -> list[_ScopeIndex[T]]:
         keys = [(item.scope, None)] + ([(item.scope, self._facet(item))] if self._facet else [])
@@ -64,6 +75,7 @@ class InMemoryStore(Generic[T]):
     def add(self, item: T, evictable: Callable[[T], bool] = _never) -> list[T]:
         with self._lock:
             self._by_id[item.id] = item
+            self._last_seq = max(self._last_seq, item.seq)
             for index in self._indexes(item):
                 index.insert(item)
             evicted = []
@@ -145,6 +157,7 @@ class InMemoryStore(Generic[T]):
         with self._lock:
             self._by_id.clear()
             self._scopes.clear()
+            self._last_seq = 0
 
     def __len__(self) -> int:
         with self._lock:
@@ -154,3 +167,99 @@ class InMemoryStore(Generic[T]):
 class InMemoryReportStore(InMemoryStore[Report]):
     def __init__(self, max_reports: int = 100_000) -> None:
         super().__init__(max_reports, facet=lambda report: report.report_type)
+
+
+class InMemoryCounter:
+    def __init__(self) -> None:
+        self._value = 0
+        self._lock = threading.Lock()
+
+    @property
+    def value(self) -> int:
+        return self._value
+
+    def next(self) -> int:
+        with self._lock:
+            self._value += 1
+            return self._value
+
+    def set(self, value: int) -> None:
+        with self._lock:
+            self._value = value
+
+
+class InMemoryLog(Generic[E]):
+    def __init__(self, capacity: int) -> None:
+        self._entries: deque[E] = deque(maxlen=max(capacity, 0))
+        self._lock = threading.Lock()
+
+    @property
+    def capacity(self) -> int:
+        return self._entries.maxlen or 0
+
+    def append(self, entry: E) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def all(self) -> list[E]:
+        with self._lock:
+            return list(self._entries)
+
+    def replace_all(self, entries: list[E]) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._entries.extend(entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class InMemoryDueQueue(Generic[E]):
+    """A min-heap by due instant; a counter keeps ties in arrival order and never compares items."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[datetime, int, E]] = []
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+
+    def push(self, due: datetime, item: E) -> None:
+        with self._lock:
+            heapq.heappush(self._heap, (due, next(self._order), item))
+
+    def pop_due(self, now: datetime) -> list[E]:
+        with self._lock:
+            due = []
+            while self._heap and self._heap[0][0] <= now:
+                due.append(heapq.heappop(self._heap)[2])
+            return due
+
+    def all(self) -> list[tuple[datetime, E]]:
+        with self._lock:
+            return [(when, item) for when, _, item in sorted(self._heap, key=lambda entry: entry[:2])]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._heap.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class InMemoryStores:
+    """The embedded default: every session's state in this process, capped as the settings say."""
+
+    max_reports: int = 100_000
+    journal_size: int = 1_000
+    log_size: int = 10_000  # outbox entries and webhook attempts kept per session
+
+    def __call__(self, session: str) -> SessionStores:
+        return SessionStores(
+            reports=InMemoryReportStore(self.max_reports),
+            recipients=InMemoryStore[Recipient](),
+            webhooks=InMemoryStore[Webhook](),
+            announcements=InMemoryDueQueue(),
+            deliveries=InMemoryDueQueue(),
+            outbox=InMemoryLog[dict[str, Any]](self.log_size),
+            attempts=InMemoryLog[dict[str, Any]](self.log_size),
+            journal=InMemoryLog[dict[str, Any]](self.journal_size),
+            counters={name: InMemoryCounter() for name in COUNTERS},
+        )

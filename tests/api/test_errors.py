@@ -1,12 +1,14 @@
 """Every error in SendKit's shape, as application/json: never a stack trace, HTML or problem+json."""
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from sendkit_mock import ManualClock, Settings, create_mock
-from sendkit_mock.store import InMemoryReportStore
+from sendkit_mock.domain.stores import SessionStores
+from sendkit_mock.store import InMemoryReportStore, InMemoryStores
 
 from ..conftest import SEED_BODY, ws
 
@@ -103,7 +105,10 @@ class BrokenStore(InMemoryReportStore):
 
 
 def test_an_unexpected_error_is_a_logged_500_without_the_trace(caplog: pytest.LogCaptureFixture) -> None:
-    mock = create_mock(Settings(), clock=ManualClock(), report_store=BrokenStore)
+    def broken(session: str) -> SessionStores:
+        return dataclasses.replace(InMemoryStores()(session), reports=BrokenStore())
+
+    mock = create_mock(Settings(), clock=ManualClock(), stores=broken)
     with mock.app.test_client() as client:
         body = assert_error(client.get("/v1/reports/" + "a" * 24, headers=ws()), 500, "Internal Server Error")
     assert "secret" not in str(body) and "Traceback" not in str(body)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from sendkit_mock import ManualClock, Settings, create_mock
 from sendkit_mock.delivery.senders import RecordingSender
+from sendkit_mock.store import InMemoryStores
 
 from ..conftest import SEED_BODY, START, ws
 
@@ -200,3 +202,31 @@ def test_the_ticker_runs_for_the_servers_lifespan_only() -> None:
         assert mock.background.running
         assert client.get("/__mock/clock").status_code == 200
     assert not mock.background.running
+
+
+def test_every_piece_of_a_sessions_state_lives_in_its_stores() -> None:
+    """Two mocks over one session's stores (what workers over a shared store will be) serve one world:
+    records, ids, the journal, and background work done once whichever of them ticks."""
+    clock, sender = ManualClock(START), RecordingSender()
+    shared = InMemoryStores()("default")
+    first, second = (create_mock(Settings(), clock=clock, sender=sender, stores=lambda _name: shared)
+                     for _ in range(2))
+    with first.app.test_client() as one, second.app.test_client() as other:
+        other.post("/v1/webhooks", json=HOOK, headers=ws())
+        made = one.post("/v1/reports", json=SEED_BODY, headers=ws())
+        then = other.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())
+        alone_ids = ids(create_mock(Settings(), clock=ManualClock(START)).app.test_client()
+                        .post("/v1/reports", json=SEED_BODY, headers=ws()))
+        assert ids(made) == alone_ids and len(set(ids(made) + ids(then))) == 3  # one id sequence, no collision
+        assert other.get(f"/v1/reports/{ids(made)[0]}", headers=ws()).status_code == 200
+        assert [r["id"] for r in one.get("/v1/reports", headers=ws()).json()["data"]] == \
+            list(reversed(ids(made) + ids(then)))
+        alone = create_mock(Settings(), clock=ManualClock(START)).app.test_client()
+        assert one.get("/v1/reports/recipients", headers=ws()).json() == \
+            alone.get("/v1/reports/recipients", headers=ws()).json()  # the fixtures once, not once per mock
+        clock.advance(60)
+        first.tick(), second.tick(), first.tick()
+        ready = [c for c in sender.calls if json.loads(c.body)["event"] == "report.ready"]
+        assert sorted(json.loads(c.body)["data"]["id"] for c in ready) == sorted(ids(made) + ids(then))
+        journal = other.get("/__mock/requests?limit=100").json()["data"]
+        assert [e["method"] for e in journal].count("POST") == 3  # both mocks' requests, in one journal

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from sendkit_mock import ManualClock, Settings, create_mock
 from sendkit_mock.delivery.senders import RecordingSender
+from sendkit_mock.snapshot import StateFileError
 
 from ..conftest import SEED_BODY, START, ws
 
@@ -71,3 +75,50 @@ def test_a_bad_document_is_a_400_naming_each_entry_and_the_old_state_stays() -> 
         assert client.get("/__mock/state").content == before
         wrong = client.put("/__mock/state", json={**document, "version": 2})
         assert wrong.status_code == 400 and wrong.json()["details"][0]["field"] == "version"
+
+
+def test_what_waits_for_the_clock_travels_with_the_document() -> None:
+    """A report not yet announced and a webhook retry not yet made are made, once, by the imported session."""
+    sender = RecordingSender(statuses=(500, 200))
+    mock = create_mock(Settings(webhook_backoff_seconds=30), clock=ManualClock(START), sender=sender)
+    copy_session = {"X-Mock-Session": "copy"}
+    with mock.app.test_client() as client:
+        client.post("/__mock/clock", json={"mode": "manual"})
+        client.post("/v1/webhooks", json={**HOOK, "retryAttempts": 2}, headers=ws())
+        client.post("/v1/reports", json=SEED_BODY, headers=ws())
+        client.post("/__mock/clock", json={"advance": 20})  # both ready: one event's first attempt fails (500)
+        running = client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()).json()
+        document = client.get("/__mock/state").json()["data"]
+        pending = document["pending"]
+        assert [d["attempt"] for d in pending["deliveries"]] == [2]
+        assert [a["reportId"] for a in pending["announcements"]] == [running["data"]["reports"][0]["id"]]
+        assert client.put("/__mock/state", json=document, headers=copy_session).status_code == 200
+        calls = len(sender.calls)
+        client.post("/__mock/clock", json={"advance": 60}, headers=copy_session)
+        retried = [c for c in sender.calls[calls:] if c.headers["X-Webhook-Delivery"] ==
+                   pending["deliveries"][0]["deliveryId"]]
+        assert len(retried) == 1  # the retry waited in the document and went out from the copy
+        attempts = client.get("/__mock/webhook-deliveries", headers=ws(**copy_session)).json()["data"]
+        assert [a["attempt"] for a in attempts if a["deliveryId"] == retried[0].headers["X-Webhook-Delivery"]] \
+            == [2, 1]  # newest first
+        events = [json.loads(c.body) for c in sender.calls[calls:]]
+        assert [e["data"]["id"] for e in events if e["event"] == "report.ready"].count(
+            running["data"]["reports"][0]["id"]) == 1  # announced by the copy once it finished
+        assert client.get("/__mock/state", headers=copy_session).json()["data"]["pending"] == \
+            {"announcements": [], "deliveries": []}
+
+
+def test_a_bad_pending_entry_is_named_over_http_and_in_a_state_file(tmp_path: Path) -> None:
+    mock = create_mock(Settings(), clock=ManualClock(START), sender=RecordingSender())
+    with mock.app.test_client() as client:
+        document = client.get("/__mock/state").json()["data"]
+        document["pending"]["deliveries"] = [{"due": "2026-04-17T10:00:00.000000Z", "deliveryId": "x"}]
+        refused = client.put("/__mock/state", json=document)
+        assert refused.status_code == 400
+        fields = {d["field"] for d in refused.json()["details"]}
+        assert "pending.deliveries[0].deliveryId" in fields and all(
+            f.startswith("pending.deliveries[0]") for f in fields), fields
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(document))
+    with pytest.raises(StateFileError, match=r"pending\.deliveries\[0\]: Missing field 'attempt'"):
+        create_mock(Settings(state=state), clock=ManualClock(START))

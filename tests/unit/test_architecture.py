@@ -56,6 +56,12 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     "api": {"domain", "errors", "clock", "sessions", "journal", "snapshot"},
     "delivery": {"domain", "errors", "clock"},
 }
+MODULES = {  # single modules above the domain: what each may import from the package
+    "store": {"domain"},
+    "journal": {"domain", "errors"},
+    "sessions": {"background", "clock", "delivery", "domain", "journal", "settings"},
+    "snapshot": {"clock", "domain", "errors", "sessions"},
+}
 
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))
@@ -66,3 +72,12 @@ def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
         for module in _package_imports(path):
             top = module.split(".")[0]
             assert top == layer or top in LAYERS[layer], f"{path.relative_to(PACKAGE)} imports {module}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_sessions_reach_state_only_through_the_store_interfaces(module: str) -> None:
+    """A session is built over whatever stores it is given (the in-memory ones are the app's choice), so a
+    shared store can stand in without a change above it; the store implements the domain's interfaces."""
+    for imported_module in _package_imports(PACKAGE / f"{module}.py"):
+        top = imported_module.split(".")[0]
+        assert top in MODULES[module], f"{module}.py imports {imported_module}"

@@ -7,7 +7,7 @@ from sendkit_mock.domain.lifecycle import Lifecycle
 from sendkit_mock.domain.periods import resolve_period
 from sendkit_mock.domain.reports import Report, Sections
 from sendkit_mock.domain.stores import UnknownCursor
-from sendkit_mock.store import InMemoryReportStore
+from sendkit_mock.store import InMemoryDueQueue, InMemoryLog, InMemoryReportStore
 
 from ..conftest import START
 
@@ -117,3 +117,35 @@ def test_concurrent_writers_lose_nothing_and_pages_stay_whole() -> None:
             break
         cursor = page.items[-1].id
     assert walked == page.total == 8 * 200
+
+
+def test_a_log_keeps_the_newest_entries_up_to_its_capacity_and_none_at_zero() -> None:
+    log = InMemoryLog[int](3)
+    for n in range(5):
+        log.append(n)
+    assert log.all() == [2, 3, 4] and log.capacity == 3
+    log.replace_all([7, 8])
+    assert log.all() == [7, 8]
+    off = InMemoryLog[int](0)
+    off.append(1)
+    assert off.all() == [] and off.capacity == 0
+
+
+def test_a_due_queue_hands_out_what_fell_due_soonest_first_ties_in_arrival_order() -> None:
+    queue = InMemoryDueQueue[str]()
+    for offset, item in ((5, "late"), (1, "first"), (1, "second"), (3, "middle")):
+        queue.push(START + timedelta(seconds=offset), item)
+    assert [item for _, item in queue.all()] == ["first", "second", "middle", "late"]
+    assert queue.pop_due(START) == []
+    assert queue.pop_due(START + timedelta(seconds=3)) == ["first", "second", "middle"]
+    assert [item for _, item in queue.all()] == ["late"]
+
+
+def test_new_seqs_continue_after_every_stored_record() -> None:
+    store = filled(3)
+    restored = InMemoryReportStore()
+    for report in sorted(store.all(), key=lambda r: r.seq):
+        restored.add(report, evictable=never)
+    assert restored.next_seq() == max(r.seq for r in store.all()) + 1
+    restored.clear()
+    assert restored.next_seq() == 1

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import heapq
 import hmac
-import itertools
 import json
-import threading
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ..clock import Clock, iso
 from ..domain.ids import IdFactory
-from ..domain.webhooks import TEST, Webhook, WebhookService
+from ..domain.stores import DueQueue, Log
+from ..domain.webhooks import TEST, Job, Webhook, WebhookService
 from .executors import Executor
 from .senders import Outcome, Sender
 
@@ -31,25 +27,12 @@ def sign(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    delivery_id: str
-    webhook_id: str
-    workspace_id: str
-    event: str
-    body: bytes
-    attempt: int  # 1-based number of the attempt this job makes
-
-
 class WebhookDispatcher:
     def __init__(self, webhooks: WebhookService, sender: Sender, clock: Clock, executor: Executor, ids: IdFactory,
-                 backoff_seconds: float = 1.0, log_size: int = 10_000) -> None:
+                 queue: DueQueue[Job], log: Log[dict[str, Any]], backoff_seconds: float = 1.0) -> None:
         self.webhooks, self.sender, self.clock, self.executor, self.ids = webhooks, sender, clock, executor, ids
+        self.queue, self.log = queue, log  # attempts waiting for their time; every attempt made
         self.backoff_seconds = backoff_seconds
-        self._queue: list[tuple[datetime, int, Job]] = []
-        self._order = itertools.count()
-        self._lock = threading.Lock()
-        self._log: deque[dict[str, Any]] = deque(maxlen=log_size)
 
     def emit(self, event: str, workspace_ids: tuple[str, ...], payload_workspace: str | None,
              data: Callable[[], Any]) -> int:
@@ -64,16 +47,12 @@ class WebhookDispatcher:
         body = json.dumps({"event": event, "timestamp": iso(now), "workspaceId": payload_workspace, "data": data()},
                           separators=(",", ":")).encode()
         for hook in hooks:
-            self._push(now, Job(self.ids.new(), hook.id, hook.workspace_id, event, body, 1))
+            self.queue.push(now, Job(self.ids.new(), hook.id, hook.workspace_id, event, body, 1))
         return len(hooks)
 
     def run_due(self) -> None:
         """Hand every attempt that is due to the executor (inline in tests, a thread pool in the server)."""
-        while True:
-            with self._lock:
-                if not self._queue or self._queue[0][0] > self.clock.now():
-                    return
-                _, _, job = heapq.heappop(self._queue)
+        for job in self.queue.pop_due(self.clock.now()):
             self.executor.submit(functools.partial(self._attempt, job))
 
     def send_test(self, hook: Webhook) -> Outcome:
@@ -84,24 +63,9 @@ class WebhookDispatcher:
         self.webhooks.count_delivery(hook.id, outcome.delivered, self.clock.now())
         return outcome
 
-    def all_attempts(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self._log)
-
-    def restore_attempts(self, attempts: list[dict[str, Any]]) -> None:
-        """The attempt log of a state file; retries that were waiting are not part of one."""
-        with self._lock:
-            self._log.clear()
-            self._log.extend(attempts)
-
     def attempts(self, workspace_id: str, webhook_id: str | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            return [a for a in self._log if a["workspaceId"] == workspace_id
-                    and (webhook_id is None or a["webhookId"] == webhook_id)]
-
-    def _push(self, when: datetime, job: Job) -> None:
-        with self._lock:
-            heapq.heappush(self._queue, (when, next(self._order), job))
+        return [a for a in self.log.all() if a["workspaceId"] == workspace_id
+                and (webhook_id is None or a["webhookId"] == webhook_id)]
 
     def _attempt(self, job: Job) -> None:
         hook = self.webhooks.store.get(job.webhook_id)
@@ -113,7 +77,7 @@ class WebhookDispatcher:
             self.webhooks.count_delivery(hook.id, outcome.delivered, now)
             return
         delay = timedelta(seconds=self.backoff_seconds * 2 ** (job.attempt - 1))
-        self._push(now + delay, Job(job.delivery_id, job.webhook_id, job.workspace_id, job.event, job.body,
+        self.queue.push(now + delay, Job(job.delivery_id, job.webhook_id, job.workspace_id, job.event, job.body,
                                     job.attempt + 1))
 
     def _call(self, hook: Webhook, job: Job) -> Outcome:
@@ -125,11 +89,10 @@ class WebhookDispatcher:
             "X-Webhook-Delivery": job.delivery_id,
         }
         outcome = self.sender.send(hook.url, job.body, headers, hook.timeout_ms / 1000)
-        with self._lock:
-            self._log.append({
-                "deliveryId": job.delivery_id, "webhookId": hook.id, "workspaceId": hook.workspace_id,
-                "event": job.event, "attempt": job.attempt, "url": hook.url, "statusCode": outcome.status,
-                "delivered": outcome.delivered, "latencyMs": outcome.latency_ms, "error": outcome.error,
-                "at": iso(self.clock.now()),
-            })
+        self.log.append({
+            "deliveryId": job.delivery_id, "webhookId": hook.id, "workspaceId": hook.workspace_id,
+            "event": job.event, "attempt": job.attempt, "url": hook.url, "statusCode": outcome.status,
+            "delivered": outcome.delivered, "latencyMs": outcome.latency_ms, "error": outcome.error,
+            "at": iso(self.clock.now()),
+        })
         return outcome

@@ -1,38 +1,48 @@
-"""ObjectId-shaped ids (24 hex) that repeat run after run for the same seed and the same requests."""
+"""ObjectId-shaped ids (24 hex) that repeat run after run for the same seed and the same requests.
+
+The n-th id of a sequence is a function of the seed, the sequence's name and n alone: a counter (a store)
+says how many were handed out, so a session restored from a count, or a counter shared by several
+workers, continues with the ids a single process would have given.
+"""
 
 from __future__ import annotations
 
 import random
 import threading
 
-BLOCK = 1024  # ids per random stream, so a state file's count is restored in at most this many draws
+from .stores import Counter
+
+BLOCK = 1024  # ids per random stream: the n-th id costs at most this many draws from a cold start
 
 
 class IdFactory:
-    def __init__(self, seed: int | str, namespace: str = "ids") -> None:
+    def __init__(self, seed: int | str, namespace: str, counter: Counter) -> None:
         """Separate namespaces keep background work (deliveries) from shifting the ids requests get."""
         self._name = f"sendkit-mock/{namespace}/{seed}"
+        self.counter = counter
         self._lock = threading.Lock()
-        self._random = random.Random(self._name)
-        self.issued = 0
+        self._block, self._drawn, self._last = -1, 0, 0
+        self._random = random.Random()
+
+    @property
+    def issued(self) -> int:
+        return self.counter.value
 
     def new(self) -> str:
-        with self._lock:
-            if self.issued and self.issued % BLOCK == 0:
-                self._random = self._stream(self.issued // BLOCK)
-            self.issued += 1
-            return f"{self._random.getrandbits(96):024x}"
-
-    def reset(self) -> None:
-        self.restore(0)
+        return self.nth(self.counter.next())
 
     def restore(self, issued: int) -> None:
         """As if `issued` ids had been handed out since the start (a state file records only the count)."""
-        with self._lock:
-            self._random = self._stream(issued // BLOCK)
-            for _ in range(issued % BLOCK):
-                self._random.getrandbits(96)
-            self.issued = issued
+        self.counter.set(issued)
 
-    def _stream(self, block: int) -> random.Random:
-        return random.Random(self._name if block == 0 else f"{self._name}/block-{block}")
+    def nth(self, n: int) -> str:
+        """The n-th id (from 1): drawn on from the last one when it follows it, as it nearly always does."""
+        block, index = divmod(n - 1, BLOCK)
+        with self._lock:
+            if block != self._block or index < self._drawn - 1:
+                self._block, self._drawn = block, 0
+                self._random = random.Random(self._name if block == 0 else f"{self._name}/block-{block}")
+            while self._drawn <= index:
+                self._last = self._random.getrandbits(96)
+                self._drawn += 1
+            return f"{self._last:024x}"

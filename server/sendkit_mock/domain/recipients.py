@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 import threading
 from collections.abc import Mapping
@@ -84,9 +83,9 @@ class RecipientService:
                  store: Store[Recipient]) -> None:
         self.world, self.auth, self.clock, self.ids = world, auth, clock, ids
         self.store = store
-        self._seq = itertools.count(1)
         self._lock = threading.RLock()
-        self.load_fixtures()
+        if not len(store):  # a session's stores get the fixtures once, whoever builds a view over them first
+            self.load_fixtures()
 
     def load_fixtures(self) -> None:
         now = self.clock.now()
@@ -99,7 +98,7 @@ class RecipientService:
     def restore(self, recipients: list[Recipient]) -> None:
         """Replace every recipient with these (a state file's); new ones continue after the highest seq."""
         with self._lock:
-            self._seq = refill(self.store, recipients)
+            refill(self.store, recipients)
 
     # --- reads ---------------------------------------------------------------------------------
     def get(self, principal: Principal, header: str | None, recipient_id: str) -> Recipient:
@@ -219,7 +218,7 @@ class RecipientService:
         schedule = {k: (body.get("schedule") or {}).get(k, v) for k, v in SCHEDULE_DEFAULTS.items()}
         report_type = body.get("reportType") or "workspace"
         recipient = Recipient(
-            id=rid, seq=seq if seq is not None else next(self._seq), scope=scope,
+            id=rid, seq=seq if seq is not None else self.store.next_seq(), scope=scope,
             name=body["name"].strip(), email=body["email"], company=body.get("company"), role=body.get("role"),
             report_type=report_type,
             campaign_ids=tuple(body.get("campaignIds") or ()) if report_type == "campaign" else (),

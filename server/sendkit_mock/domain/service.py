@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import heapq
-import itertools
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -18,7 +16,7 @@ from .ids import IdFactory
 from .lifecycle import FAILED, FINISHED, READY, Lifecycle
 from .periods import Period, resolve_period
 from .reports import Report, Sections
-from .stores import Page, ReportStore, UnknownCursor
+from .stores import DueQueue, Page, ReportStore, UnknownCursor
 from .world import Workspace, World
 
 
@@ -37,6 +35,7 @@ class ReportService:
         self,
         world: World,
         store: ReportStore,
+        announcements: DueQueue[tuple[str, datetime]],
         clock: Clock,
         ids: IdFactory,
         lifecycle: Lifecycle,
@@ -47,14 +46,13 @@ class ReportService:
         self.world = world
         self.auth = auth or Authenticator(world)
         self.store = store
+        self.announcements = announcements  # reports to announce when they finish
         self.clock = clock
         self.ids = ids
         self.lifecycle = lifecycle
         self.content = content
         self.recipient_ids = recipient_ids or (lambda workspaces: {r.id for ws in workspaces for r in ws.recipients})
-        self._seq = itertools.count(1)
         self._create_lock = threading.RLock()
-        self._unannounced: list[tuple[datetime, int, str]] = []  # (finishes, seq, id): a min-heap
 
     # --- queries -------------------------------------------------------------------------------
     def render(self, report: Report, *, with_data: bool = True) -> dict[str, Any]:
@@ -156,7 +154,7 @@ class ReportService:
                 report_id = self.ids.new()
                 report = Report(
                     id=report_id,
-                    seq=next(self._seq),
+                    seq=self.store.next_seq(),
                     scope=scope,
                     workspace_id=workspace.id if workspace else None,
                     user_id=principal.user.id,
@@ -169,22 +167,21 @@ class ReportService:
                     timeline=self.lifecycle.plan(report_id, now),
                 )
                 self.store.add(report, evictable=lambda r: r.status(current) in FINISHED)
-                heapq.heappush(self._unannounced, (report.timeline.finishes, report.seq, report.id))
+                self.announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
                 reports.append(report)
         return reports
 
-    def restore(self, reports: list[Report]) -> None:
-        """Replace every report with these (a state file's): those still running are announced when they
-        finish; new ones continue after the highest seq."""
+    def restore(self, reports: list[Report], announcements: list[tuple[str, datetime]]) -> None:
+        """Replace every report and what waits to be announced with these (a state file's); new reports
+        continue after the highest seq."""
         with self._create_lock:
             self.store.clear()
+            self.announcements.clear()
             now = self.clock.now()
-            self._unannounced = []
             for report in sorted(reports, key=lambda r: r.seq):
                 self.store.add(report, evictable=lambda r: r.status(now) in FINISHED)
-                if report.timeline.finishes > now:
-                    heapq.heappush(self._unannounced, (report.timeline.finishes, report.seq, report.id))
-            self._seq = itertools.count(max((r.seq for r in reports), default=0) + 1)
+            for report_id, finishes in announcements:
+                self.announcements.push(finishes, (report_id, finishes))
 
     def all(self) -> list[Report]:
         """Every stored report, oldest first (for a state file)."""
@@ -192,11 +189,9 @@ class ReportService:
 
     def finished_since_last_call(self) -> list[Report]:
         """Reports that reached ready or failed since the last call, in order; deleted ones are skipped."""
-        now = self.clock.now()
         done = []
         with self._create_lock:
-            while self._unannounced and self._unannounced[0][0] <= now:
-                finishes, _, report_id = heapq.heappop(self._unannounced)
+            for report_id, finishes in self.announcements.pop_due(self.clock.now()):
                 report = self.store.get(report_id)
                 if report is not None and report.timeline.finishes == finishes:  # not since forced elsewhere
                     done.append(report)
@@ -218,7 +213,7 @@ class ReportService:
                 raise BadRequest.field("error", "Only a failed report has an error")
             forced = dataclasses.replace(report, timeline=report.timeline.forced(status, now, error))
             self.store.replace(forced)
-            heapq.heappush(self._unannounced, (forced.timeline.finishes, forced.seq, forced.id))
+            self.announcements.push(forced.timeline.finishes, (forced.id, forced.timeline.finishes))
         return forced
 
     def _check_exists(

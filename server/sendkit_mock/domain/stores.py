@@ -1,18 +1,24 @@
-"""The store interfaces the domain owns: what a service needs of the place its records live.
+"""The store interfaces the domain owns: where a session's mutable state lives.
 
-The embedded in-memory stores (`sendkit_mock.store`) and a shared one implement these; nothing here
-knows of either, so the domain imports no store.
+A session's state is a `SessionStores`: its records (reports, recipients, webhooks), what waits for the
+clock (reports to announce, webhook attempts to make), its capped logs (outbox, attempts, journal) and
+its id counters. The embedded in-memory stores (`sendkit_mock.store`) and a shared one implement these
+interfaces; nothing here knows of either, so the domain imports no store.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from .auth import Scope
 from .reports import Report
+
+if TYPE_CHECKING:
+    from .recipients import Recipient
+    from .webhooks import Job, Webhook
 
 
 class Record(Protocol):
@@ -27,6 +33,7 @@ class Record(Protocol):
 
 
 T = TypeVar("T", bound=Record)
+E = TypeVar("E")
 
 
 @dataclass(slots=True)
@@ -42,6 +49,10 @@ class UnknownCursor(LookupError):
 
 class Store(Protocol[T]):
     """Records of one kind, each in a scope; every read by an index."""
+
+    def next_seq(self) -> int:
+        """The creation order of the next record: higher than every seq taken or stored so far."""
+        ...
 
     def add(self, item: T, evictable: Callable[[T], bool] = ...) -> list[T]: ...
 
@@ -64,6 +75,8 @@ class Store(Protocol[T]):
 
 
 class ReportStore(Protocol):
+    def next_seq(self) -> int: ...
+
     def add(self, report: Report, evictable: Callable[[Report], bool]) -> list[Report]:
         """Store a report; return the reports evicted to stay under the cap."""
         ...
@@ -99,9 +112,78 @@ class ReportStore(Protocol):
     def __len__(self) -> int: ...
 
 
-def refill(store: Store[T], records: list[T]) -> itertools.count[int]:
-    """Replace every record of `store` with these (a state file's); the seqs that continue after them."""
+def refill(store: Store[T], records: list[T]) -> None:
+    """Replace every record of `store` with these (a state file's); new seqs continue after theirs."""
     store.clear()
     for record in sorted(records, key=lambda r: r.seq):
         store.add(record)
-    return itertools.count(max((r.seq for r in records), default=0) + 1)
+
+
+class Counter(Protocol):
+    """One id sequence: how many ids it has handed out."""
+
+    @property
+    def value(self) -> int: ...
+
+    def next(self) -> int:
+        """Count one more and answer the new value (the first is 1)."""
+        ...
+
+    def set(self, value: int) -> None: ...
+
+
+class Log(Protocol[E]):
+    """Entries in the order they came, capped: past `capacity` the oldest go first (0: keeps nothing)."""
+
+    @property
+    def capacity(self) -> int: ...
+
+    def append(self, entry: E) -> None: ...
+
+    def all(self) -> list[E]:
+        """Oldest first."""
+        ...
+
+    def replace_all(self, entries: list[E]) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+class DueQueue(Protocol[E]):
+    """Items that wait for an instant of the session's clock."""
+
+    def push(self, due: datetime, item: E) -> None: ...
+
+    def pop_due(self, now: datetime) -> list[E]:
+        """Take every item due at or before `now`, soonest first (ties in the order they came)."""
+        ...
+
+    def all(self) -> list[tuple[datetime, E]]:
+        """What waits, soonest first."""
+        ...
+
+    def clear(self) -> None: ...
+
+
+COUNTERS = ("reports", "recipients", "webhooks", "deliveries", "outbox", "journal")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStores:
+    """Every piece of one session's mutable state but its clock, each behind an interface above."""
+
+    reports: ReportStore
+    recipients: Store[Recipient]
+    webhooks: Store[Webhook]
+    announcements: DueQueue[tuple[str, datetime]]  # (report id, the finish it waits for)
+    deliveries: DueQueue[Job]  # webhook attempts waiting for their time
+    outbox: Log[dict[str, Any]]
+    attempts: Log[dict[str, Any]]
+    journal: Log[dict[str, Any]]
+    counters: Mapping[str, Counter]  # one per name of COUNTERS
+
+
+class StoresFactory(Protocol):
+    def __call__(self, session: str) -> SessionStores:
+        """Empty stores for a session (the fixtures are loaded by the services)."""
+        ...

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 import random
 import threading
@@ -19,6 +18,18 @@ from .ids import IdFactory
 from .stores import Store, refill
 
 REPORT_READY, REPORT_FAILED, TEST = "report.ready", "report.failed", "test"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One webhook attempt waiting for its time: the signed body is made once, for every attempt."""
+
+    delivery_id: str
+    webhook_id: str
+    workspace_id: str
+    event: str
+    body: bytes
+    attempt: int  # 1-based number of the attempt this job makes
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +103,12 @@ class WebhookService:
                  store: Store[Webhook]) -> None:
         self.auth, self.clock, self.ids, self.seed = auth, clock, ids, seed
         self.store = store
-        self._seq = itertools.count(1)
         self._lock = threading.RLock()
 
     def restore(self, hooks: list[Webhook]) -> None:
         """Replace every webhook with these (a state file's); new ones continue after the highest seq."""
         with self._lock:
-            self._seq = refill(self.store, hooks)
+            refill(self.store, hooks)
 
     def create(self, principal: Principal, header: str | None, body: Mapping[str, Any]) -> Webhook:
         ws = self.auth.workspace(principal, header)
@@ -107,7 +117,8 @@ class WebhookService:
         generated = random.Random(f"sendkit-mock/secret/{self.seed}/{wid}").getrandbits(256)
         secret = body.get("secret") or f"{generated:064x}"  # 32 bytes as hex [C], repeatable for the seed
         hook = Webhook(
-            id=wid, seq=next(self._seq), scope=Scope.of("workspace", ws.id), name=body["name"].strip(), url=body["url"],
+            id=wid, seq=self.store.next_seq(), scope=Scope.of("workspace", ws.id), name=body["name"].strip(),
+            url=body["url"],
             events=tuple(dict.fromkeys(body["events"])), secret=secret,
             retry_attempts=body.get("retryAttempts", 3), timeout_ms=body.get("timeoutMs", 10_000),
             status=body.get("status", "active"), created_by=principal.user.id, stats=Stats(),
