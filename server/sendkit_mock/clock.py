@@ -52,7 +52,11 @@ LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # a session's clock stops short of th
 
 
 class TimeGoesForward(ValueError):
-    """A move a session's clock does not make: backwards, or to LATEST and beyond."""
+    """A move backwards: a session's clock never makes one."""
+
+
+class EndOfTime(ValueError):
+    """A move to LATEST or beyond: the session's clock has come as far as it goes."""
 
 
 class SessionClock:
@@ -77,7 +81,7 @@ class SessionClock:
         if seconds < 0:
             raise TimeGoesForward("advance must be 0 or more seconds")
         if self.now().timestamp() + seconds >= LATEST.timestamp():
-            raise TimeGoesForward(f"The clock goes no further than {iso(LATEST)}; reset the session to start again")
+            raise EndOfTime(f"The clock goes no further than {iso(LATEST)}; reset the session to start again")
         with self._lock:
             self._offset += timedelta(seconds=seconds)
             self._frozen += timedelta(seconds=seconds)

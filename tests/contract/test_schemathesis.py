@@ -43,6 +43,7 @@ from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 from schemathesis.schemas import BaseSchema
 
 from sendkit_mock import ManualClock, Settings, create_mock, snapshot
+from sendkit_mock.clock import exact, parse_exact
 from sendkit_mock.delivery.senders import RecordingSender
 from sendkit_mock.domain.world import load_world
 from tests.conftest import PLATFORM_KEY, SEED_CAMPAIGNS, START, WS_ID, WS_KEY
@@ -100,7 +101,7 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
         wanted = len(generated) if isinstance(generated, list) else at_least
         return campaigns[: max(at_least, min(wanted, len(campaigns)))]
 
-    def create_report(body: dict[str, Any]) -> None:
+    def create_report(body: dict[str, Any], _headers: dict[str, Any]) -> None:
         if body.get("reportType") == "campaign":  # 1 to 10 campaigns of the workspace
             body["campaignIds"] = some_campaigns(body.get("campaignIds"), at_least=1)
         if body.get("recipientIds"):  # recipients of the workspace (organizational: of the user)
@@ -108,7 +109,7 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
             known = recipients_of_user if organizational else recipients_of_workspace
             body["recipientIds"] = known[: min(len(body["recipientIds"]), len(known))]
 
-    def write_recipient(body: dict[str, Any]) -> None:
+    def write_recipient(body: dict[str, Any], _headers: dict[str, Any]) -> None:
         email = body.get("email")
         if isinstance(email, str) and "@" in email:  # new in the workspace (a taken one is a 409)
             unique = f"u{next(fresh)}.{email}"
@@ -128,14 +129,26 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
         page = server.mock.webhooks.page(principal, headers.get(WORKSPACE_HEADER), page=1, limit=1)
         return page.items[0].id if page.items else None
 
-    def state_document(body: dict[str, Any]) -> None:
+    def state_document(body: dict[str, Any], _headers: dict[str, Any]) -> None:
         # A state document's entries are the mock's internals (seqs, timelines, id counts): a schema for each
         # would be as long as the code that reads them, so a positive case sends a real one.
         body.clear()
         body.update(snapshot.export(server.mock.sessions.build("contract")))
 
-    body_rules: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
+    def clock_move(body: dict[str, Any], headers: dict[str, Any]) -> None:
+        # A positive `set` is an instant no earlier than the session's clock (an earlier one is a 400).
+        if isinstance(body.get("set"), str):
+            clock = server.mock.session(headers.get("X-Mock-Session")).clock
+            try:
+                wanted = parse_exact(body["set"].upper())
+            except ValueError:
+                return
+            if wanted < clock.now():
+                body["set"] = exact(clock.now())
+
+    body_rules: dict[tuple[str, str], Callable[[dict[str, Any], dict[str, Any]], None]] = {
         ("PUT", "/__mock/state"): state_document,
+        ("POST", "/__mock/clock"): clock_move,
         ("POST", "/v1/reports"): create_report,
         ("POST", "/v1/reports/recipients"): write_recipient,
         ("PATCH", "/v1/reports/recipients/{id}"): write_recipient,
@@ -164,7 +177,7 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
             headers[WORKSPACE_HEADER] = WS_ID
             case.headers = headers
         if body is not None and operation in body_rules:
-            body_rules[operation](body)
+            body_rules[operation](body, headers)
             case.body = body
         if "cursor" in query and operation in cursor_rules:
             newest = cursor_rules[operation](headers)

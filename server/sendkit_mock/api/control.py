@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import snapshot
-from ..clock import TimeGoesForward, iso, parse_exact
+from ..clock import EndOfTime, TimeGoesForward, iso, parse_exact
 from ..domain.auth import Authenticator, Principal
-from ..errors import Conflict, Detail
+from ..errors import BadRequest, Conflict, Detail
 from ..sessions import Session, Sessions
 
 Json = dict[str, Any]
@@ -48,7 +48,9 @@ class ControlApi:
                 session.clock.set(parse_exact(value.upper()))
             else:
                 session.clock.switch(value)
-        except TimeGoesForward as exc:  # the clock's state, not the request, is what is in the way
+        except TimeGoesForward as exc:
+            raise BadRequest.field(field, str(exc)) from None
+        except EndOfTime as exc:  # the clock's state, not the request, is what is in the way
             raise Conflict(str(exc), details=[Detail(field, str(exc))]) from None
         session.tick()
         return _clock(session)
