@@ -21,6 +21,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
 from . import snapshot
+from .api.canned import canned
 from .api.control import ControlApi
 from .api.recipients import RecipientsApi
 from .api.reports import ReportsApi
@@ -42,14 +43,17 @@ from .errors import ApiError
 from .resources import spec_path
 from .sessions import Session, SessionParts, Sessions
 from .settings import Settings
+from .simulation.answers import Answers
 from .store import InMemoryStores
 from .web import errors
+from .web.connections import Connections
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.journal import JournalRecorder
 from .web.middleware import AdminGuard, HeadAsGet, RequestGuard
 from .web.routes import AllowedMethods, ContractCors, MethodGuard
 from .web.security import security_map
 from .web.sessions import SessionSelector
+from .web.simulation import Simulation
 from .web.validation import RequestBodyValidator, RequestParameterValidator
 
 APP_CLASS = FlaskApp  # the one-line choice: connexion.AsyncApp serves the same handlers
@@ -64,6 +68,7 @@ class Mock:
     clock: Clock  # the base clock every session's clock follows (or starts from, in manual mode)
     sessions: Sessions
     background: Background
+    connections: Connections  # the server's open connections, for faults: serve with connections.protocol()
 
     def session(self, name: str | None = None) -> Session:
         return self.sessions.get(name)
@@ -141,8 +146,9 @@ def create_mock(
         snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
         sessions.put(default)
     ticking = Background(_real_time_ticker(sessions), settings.tick_seconds, executor)
-    app = _web_app(settings, world, auth, sessions, ticking.lifespan if background else None)
-    return Mock(app, settings, clock, sessions, ticking)
+    connections = Connections()
+    app = _web_app(settings, world, auth, sessions, connections, ticking.lifespan if background else None)
+    return Mock(app, settings, clock, sessions, ticking, connections)
 
 
 def _in_memory(settings: Settings) -> StoresFactory:
@@ -155,11 +161,11 @@ def create_app(settings: Settings | None = None, **parts: Any) -> Any:
     return create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True, **parts).app
 
 
-def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Sessions,
+def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Sessions, connections: Connections,
              lifespan: Callable[[Any], Any] | None) -> Any:
     """connexion's app over the contract: routing, validation both ways, and every error in SendKit's shape."""
-    operations = _operations(sessions, auth)
     contract = _load_contract()
+    operations = _operations(sessions, auth, _answers(contract, settings.seed))
     allowed = AllowedMethods(contract.document)
     app = APP_CLASS(__name__, lifespan=lifespan)
     app.add_api(
@@ -187,6 +193,7 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
     app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions)
     origins = [o.strip() for o in settings.cors_origins.split(",")]
     app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, allowed=allowed, origins=origins)
+    app.add_middleware(Simulation, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions, connections=connections)
     app.add_error_handler(ApiError, errors.on_api_error)
     app.add_error_handler(ProblemException, errors.on_problem)
     app.add_error_handler(HTTPException, errors.http_exception_handler(allowed))
@@ -194,10 +201,11 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
     return app
 
 
-def _operations(sessions: Sessions, auth: Authenticator) -> dict[str, Any]:
+def _operations(sessions: Sessions, auth: Authenticator, answers: Answers) -> dict[str, Any]:
+    """Every operation's handler; an API handler answers from the contract when `Prefer` asks it to."""
     reports, recipients, webhooks = ReportsApi(sessions), RecipientsApi(sessions), WebhooksApi(sessions)
     control = ControlApi(auth, sessions)
-    return {
+    api: dict[str, Callable[..., Any]] = {
         "createReport": reports.create,
         "getReport": reports.get,
         "listReports": reports.list,
@@ -213,6 +221,8 @@ def _operations(sessions: Sessions, auth: Authenticator) -> dict[str, Any]:
         "updateWebhook": webhooks.update,
         "deleteWebhook": webhooks.delete,
         "testWebhook": webhooks.test,
+    }
+    return {name: canned(name, handler, answers) for name, handler in api.items()} | {
         "mockOutbox": control.outbox_entries,
         "mockWebhookDeliveries": control.webhook_attempts,
         "mockReset": control.reset,
@@ -224,7 +234,14 @@ def _operations(sessions: Sessions, auth: Authenticator) -> dict[str, Any]:
         "mockRequests": control.requests,
         "mockClearRequests": control.clear_requests,
         "mockCountRequests": control.count_requests,
+        "mockSettings": control.settings,
+        "mockChangeSettings": control.change_settings,
     }
+
+
+@lru_cache(maxsize=4)
+def _answers(contract: Contract, seed: int | str) -> Answers:
+    return Answers(contract.document, seed)
 
 
 def _load_contract() -> Contract:

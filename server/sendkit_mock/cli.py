@@ -35,6 +35,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", type=Path, help="a state file (GET /__mock/state) for the default session")
     serve.add_argument("--admin-token", help="require X-Mock-Admin-Token with this value on every /__mock call")
     serve.add_argument("--journal-size", type=int, help="requests journaled per session (0: no journal)")
+    serve.add_argument("--latency", help="API latency in ms: 150, uniform:50-400 or lognormal:median=120,sigma=0.5")
+    serve.add_argument("--error-rate", type=float, help="share of API requests answered 500 or 503, 0 to 1")
+    serve.add_argument("--rate-limit", help="API requests per key and session: 20/s, 600/min or 5000/h (then 429)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     return root
 
@@ -63,5 +66,6 @@ def serve(settings: Settings) -> int:
     base = f"http://{settings.host}:{settings.port}"
     keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
     print(f"sendkit-mock on {base} | keys: {keys} | docs {base}/ui/ | seed {settings.seed}", flush=True)
-    uvicorn.run(mock.app, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on")
+    uvicorn.run(mock.app, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on",
+                http=mock.connections.protocol())
     return 0

@@ -27,7 +27,9 @@ REASONS: dict[int, str] = {
     409: "Conflict",
     413: "Payload Too Large",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 MESSAGES: dict[int, str] = {
@@ -39,7 +41,9 @@ MESSAGES: dict[int, str] = {
     409: "The request conflicts with the current state of the resource",
     413: "The request body is too large",
     415: "The request body must be sent as application/json",
+    429: "Rate limit exceeded: wait for Retry-After seconds and try again",
     500: "An unexpected error occurred",
+    503: "The service is temporarily unavailable: try again after Retry-After seconds",
 }
 
 

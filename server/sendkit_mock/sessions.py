@@ -32,6 +32,7 @@ from .domain.webhooks import WebhookService
 from .domain.world import World
 from .journal import Journal
 from .settings import Settings
+from .simulation.behaviour import Simulator
 
 DEFAULT = "default"
 REPORT_IDS = "ids"  # the report sequence's name in the id streams (kept, so the README's ids hold)
@@ -50,6 +51,7 @@ class Session:
     ticker: Ticker
     journal: Journal
     journal_ids: IdFactory
+    simulator: Simulator
 
     def tick(self) -> None:
         """Run what this session's clock made due: schedules, e-mails, webhook events and attempts."""
@@ -91,7 +93,7 @@ class SessionParts:
         outbox = Outbox(stores.outbox)
         ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"))
         return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker,
-                       Journal(stores.journal), ids("journal"))
+                       Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed))
 
 
 class Sessions:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .resources import default_fixtures_path
+from .simulation.behaviour import Behaviour, BehaviourError
 
 ENV_PREFIX = "SENDKIT_MOCK_"
 
@@ -38,6 +39,9 @@ class Settings:
     state: Path | None = None  # a state file (GET /__mock/state) loaded into the default session at start-up
     admin_token: str | None = None  # when set, every /__mock call needs X-Mock-Admin-Token with it
     journal_size: int = 1000  # requests kept per session; 0 turns the journal off
+    latency: str | None = None  # every session's API latency: 150, uniform:50-400, lognormal:median=120,sigma=0.5
+    error_rate: float = 0.0  # share of API requests answered with a documented 500 or 503
+    rate_limit: str | None = None  # requests per API key and session: 20/s, 600/min, 5000/h
 
     def __post_init__(self) -> None:
         checks = {
@@ -57,6 +61,14 @@ class Settings:
         for name, ok in checks.items():
             if not ok:
                 raise SettingsError(f"{name}={getattr(self, name)!r} is out of range")
+        try:
+            self.behaviour()
+        except BehaviourError as exc:
+            raise SettingsError(str(exc)) from None
+
+    def behaviour(self) -> Behaviour:
+        """What every session simulates at its start: latency, injected errors, the rate limit."""
+        return Behaviour.of(self.latency, self.error_rate, self.rate_limit)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:

@@ -9,7 +9,7 @@ import sendkit_mock
 
 PACKAGE = Path(sendkit_mock.__file__).parent
 FRAMEWORKS = ("flask", "connexion", "starlette", "werkzeug", "uvicorn", "requests", "httpx")
-PURE = sorted(p for folder in ("domain", "api") for p in (PACKAGE / folder).rglob("*.py")) + [
+PURE = sorted(p for folder in ("domain", "api", "simulation") for p in (PACKAGE / folder).rglob("*.py")) + [
     PACKAGE / "errors.py", PACKAGE / "store.py", PACKAGE / "clock.py", PACKAGE / "settings.py",
 ]
 
@@ -53,13 +53,14 @@ def _package_imports(path: Path) -> set[str]:
 
 LAYERS = {  # a module under the key may import from these, and from its own folder
     "domain": {"errors", "clock"},
-    "api": {"domain", "errors", "clock", "sessions", "journal", "snapshot"},
+    "api": {"domain", "errors", "clock", "sessions", "journal", "snapshot", "simulation"},
     "delivery": {"domain", "errors", "clock"},
+    "simulation": {"errors"},
 }
 MODULES = {  # single modules above the domain: what each may import from the package
     "store": {"domain"},
     "journal": {"domain", "errors"},
-    "sessions": {"background", "clock", "delivery", "domain", "journal", "settings"},
+    "sessions": {"background", "clock", "delivery", "domain", "journal", "settings", "simulation"},
     "snapshot": {"clock", "domain", "errors", "sessions"},
 }
 

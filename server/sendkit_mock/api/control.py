@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from .. import snapshot
@@ -9,6 +10,7 @@ from ..clock import EndOfTime, TimeGoesForward, iso, parse_exact
 from ..domain.auth import Authenticator, Principal
 from ..errors import BadRequest, Conflict, Detail
 from ..sessions import Session, Sessions
+from ..simulation.behaviour import BehaviourError, Latency, RateLimit
 
 Json = dict[str, Any]
 
@@ -61,6 +63,33 @@ class ControlApi:
         session.tick()  # the transition's webhook and e-mails go out before the answer
         return {"success": True, "data": session.reports.render(report)}
 
+    # --- what the session simulates -------------------------------------------------------------------
+    def settings(self, mock_session: str | None = None) -> Json:
+        return {"success": True, "data": _settings(self.sessions.get(mock_session))}
+
+    def change_settings(self, body: Json, mock_session: str | None = None) -> Json:
+        """Change what this session simulates; fields left out keep their values, null turns one off."""
+        session = self.sessions.get(mock_session)
+        current = session.simulator.behaviour
+        try:
+            latency = Latency.parse(body["latency"]) if body.get("latency") is not None else None
+        except BehaviourError as exc:
+            raise BadRequest.field("latency", str(exc)) from None
+        try:
+            limit = RateLimit.parse(body["rateLimit"]) if body.get("rateLimit") is not None else None
+        except BehaviourError as exc:
+            raise BadRequest.field("rateLimit", str(exc)) from None
+        lifecycle = session.reports.lifecycle
+        session.reports.lifecycle = dataclasses.replace(
+            lifecycle, queued_seconds=body.get("queuedSeconds", lifecycle.queued_seconds),
+            processing_seconds=body.get("processingSeconds", lifecycle.processing_seconds),
+            failure_rate=body.get("failureRate", lifecycle.failure_rate))
+        session.simulator.change(
+            latency=latency if "latency" in body else current.latency,
+            error_rate=body.get("errorRate", current.error_rate),
+            rate_limit=limit if "rateLimit" in body else current.rate_limit)
+        return {"success": True, "data": _settings(session)}
+
     # --- the whole state ------------------------------------------------------------------------------
     def state(self, mock_session: str | None = None) -> Json:
         return {"success": True, "data": snapshot.export(self.sessions.get(mock_session))}
@@ -92,6 +121,13 @@ class ControlApi:
     def _workspace(self, token_info: Json) -> str:
         principal: Principal = token_info["principal"]
         return self.auth.workspace(principal, token_info["workspace_header"]).id
+
+
+def _settings(session: Session) -> Json:
+    lifecycle = session.reports.lifecycle
+    return {"session": session.name, **session.simulator.behaviour.to_json(),
+            "queuedSeconds": lifecycle.queued_seconds, "processingSeconds": lifecycle.processing_seconds,
+            "failureRate": lifecycle.failure_rate}
 
 
 def _clock(session: Session) -> Json:

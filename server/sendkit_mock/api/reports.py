@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.lifecycle import QUEUED
 from ..domain.service import ReportService, queued_message
 from ..sessions import Sessions
+from ..simulation.prefer import Exchange
 from .envelopes import cursor_page
 
 Json = dict[str, Any]
@@ -20,9 +22,16 @@ class ReportsApi:
     def _service(self, mock_session: str | None) -> ReportService:
         return self.sessions.get(mock_session).reports
 
-    def create(self, body: Json, token_info: Json, mock_session: str | None = None) -> tuple[Json, int]:
-        service = self._service(mock_session)
-        reports = service.create(token_info["principal"], token_info["workspace_header"], body)
+    def create(self, body: Json, token_info: Json, mock_session: str | None = None,
+               mock_exchange: Exchange | None = None) -> tuple[Json, int]:
+        session = self.sessions.get(mock_session)
+        service = session.reports
+        start_in = (mock_exchange.prefer.status if mock_exchange else None) or QUEUED
+        reports = service.create(token_info["principal"], token_info["workspace_header"], body, start_in)
+        if start_in != QUEUED:
+            assert mock_exchange is not None
+            mock_exchange.apply("status", start_in)
+            session.tick()  # a report that starts finished is announced (webhooks, e-mails) before the answer
         now_items = [service.render_summary(r) for r in reports]
         return {
             "success": True,

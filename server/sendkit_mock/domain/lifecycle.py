@@ -38,11 +38,15 @@ class Lifecycle:
         if not 0.0 <= self.failure_rate <= 1.0:
             raise ValueError("failure rate must be between 0 and 1")
 
-    def plan(self, report_id: str, created: datetime) -> Timeline:
-        starts = created + timedelta(seconds=self.queued_seconds)
-        finishes = starts + timedelta(seconds=self.processing_seconds)
+    def plan(self, report_id: str, created: datetime, start_in: str = QUEUED) -> Timeline:
+        """The report's timeline from `created`; `start_in` a later status skips what comes before it
+        (`processing`: it starts at once and takes the usual time; `ready` or `failed`: finished at once)."""
         draw = random.Random(f"sendkit-mock/failure/{self.seed}/{report_id}").random()
-        return Timeline(created, starts, finishes, FAILED if draw < self.failure_rate else READY)
+        outcome = FAILED if draw < self.failure_rate else READY
+        if start_in in FINISHED:
+            return Timeline(created, created, created, start_in)
+        starts = created if start_in == PROCESSING else created + timedelta(seconds=self.queued_seconds)
+        return Timeline(created, starts, starts + timedelta(seconds=self.processing_seconds), outcome)
 
 
 @dataclass(frozen=True, slots=True)

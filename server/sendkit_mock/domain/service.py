@@ -13,7 +13,7 @@ from ..clock import Clock
 from ..errors import BadRequest, Conflict, Detail, NotFound, unknown_campaigns
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
-from .lifecycle import FAILED, FINISHED, READY, Lifecycle
+from .lifecycle import FAILED, FINISHED, QUEUED, READY, Lifecycle
 from .periods import Period, resolve_period
 from .reports import Report, Sections
 from .stores import DueQueue, Page, ReportStore, UnknownCursor
@@ -99,7 +99,8 @@ class ReportService:
         return report
 
     # --- creation ------------------------------------------------------------------------------
-    def create(self, principal: Principal, workspace_header: str | None, body: Mapping[str, Any]) -> list[Report]:
+    def create(self, principal: Principal, workspace_header: str | None, body: Mapping[str, Any],
+               start_in: str = QUEUED) -> list[Report]:
         report_type = body["reportType"]
         if report_type == "organizational":
             scope = self.auth.organizational_scope(principal, workspace_header)
@@ -129,6 +130,7 @@ class ReportService:
             period=period,
             sections=Sections.from_json(body.get("sections")),
             recipient_ids=tuple(recipient_ids),
+            start_in=start_in,
         )
 
     def queue(
@@ -143,6 +145,7 @@ class ReportService:
         sections: Sections,
         recipient_ids: tuple[str, ...],
         created: datetime | None = None,
+        start_in: str = QUEUED,
     ) -> list[Report]:
         """Store checked reports (one per campaign for campaign reports) and plan their lifecycle."""
         titles = self._titles(report_type, campaign_ids, workspace, principal)
@@ -164,7 +167,7 @@ class ReportService:
                     period=period,
                     sections=sections,
                     recipient_ids=recipient_ids,
-                    timeline=self.lifecycle.plan(report_id, now),
+                    timeline=self.lifecycle.plan(report_id, now, start_in),
                 )
                 self.store.add(report, evictable=lambda r: r.status(current) in FINISHED)
                 self.announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))

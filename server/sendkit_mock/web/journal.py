@@ -18,6 +18,7 @@ from ..clock import iso
 from ..errors import ApiError
 from ..journal import BODY_LIMIT, mask
 from ..sessions import Sessions
+from ..simulation.prefer import QUERY_NAMES
 from .sessions import QUERY, session_name
 
 
@@ -38,6 +39,7 @@ class JournalRecorder:
         if not session.journal.enabled:
             await self.app(scope, receive, send)
             return
+        context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})  # shared with inner layers
         body, answered, status = bytearray(), bytearray(), [0]
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and 0 < int(declared) <= BODY_LIMIT:
@@ -63,6 +65,8 @@ class JournalRecorder:
             await self.app(scope, tee, watch)
         finally:
             entry = _entry(scope, bytes(body), status[0], bytes(answered), started)
+            exchange = context.get("mock_exchange")
+            entry["injected"] = exchange.injected if exchange is not None else None
             entry["_id"] = session.journal_ids.new()
             entry["at"] = iso(session.clock.now())
             session.journal.record(entry)
@@ -95,7 +99,8 @@ def _entry(scope: Scope, body: bytes, status: int, answer: bytes, started: float
         name = raw_name.decode("latin-1")
         headers[name] = mask(name, raw_value.decode("latin-1"))
     query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
-    query.pop(QUERY, None)  # the session's name, not the client's query
+    for name in (QUERY, *QUERY_NAMES):  # the session's name and the preferences, not the client's query
+        query.pop(name, None)
     return {
         "method": scope["method"], "path": scope["path"], "query": query, "headers": headers,
         "body": _body(body), "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
