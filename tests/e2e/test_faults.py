@@ -77,3 +77,21 @@ def test_a_hundred_delayed_requests_hold_no_thread(tmp_path: Path) -> None:
                 assert finished == []  # the undelayed one answered while every delayed one still waited
             assert [w.result() for w in waiting] == [200] * 100
         assert min(finished) > answered_at
+
+
+def test_a_sessions_latency_slows_that_session_alone(tmp_path: Path) -> None:
+    with running(tmp_path / "server.log", "--latency", "uniform:0-1") as server:
+        slow = {"X-Mock-Session": "slow"}
+        changed = requests.patch(f"{server.url}/__mock/settings", json={"latency": "400"}, headers=slow, timeout=5)
+        assert changed.json()["data"]["latency"] == "400"
+        assert requests.get(f"{server.url}/__mock/settings", timeout=5).json()["data"]["latency"] == "uniform:0-1"
+
+        def took(headers: dict[str, str]) -> float:
+            started = time.monotonic()
+            answer = requests.get(f"{server.url}/v1/reports", headers={"X-Api-Key": WS_KEY, **headers}, timeout=10)
+            assert answer.status_code == 200
+            return time.monotonic() - started
+
+        assert min(took(slow) for _ in range(3)) >= 0.4
+        assert requests.get(f"{server.url}/__mock/clock", headers=slow, timeout=5).elapsed.total_seconds() < 0.4
+        assert min(took({}) for _ in range(3)) < 0.4  # the flag's 0-1 ms, not the other session's 400
