@@ -70,10 +70,6 @@ class Answers:
         body = None if media is None else copy.deepcopy(media.get("example", _first(media.get("examples"))))
         return Answer(status, body, Preferences(code=prefer.code))
 
-    def example(self, operation_id: str, status: int) -> Any:
-        media = (self._responses[operation_id][status].get("content") or {}).get("application/json") or {}
-        return copy.deepcopy(media.get("example", _first(media.get("examples"))))
-
     # --- picking the response -------------------------------------------------------------------------
     def _status(self, operation_id: str, prefer: Preferences) -> int:
         documented = self.documented(operation_id)

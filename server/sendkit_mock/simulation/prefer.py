@@ -32,10 +32,6 @@ class Preferences:
     fault: str | None = None
 
     @property
-    def any(self) -> bool:
-        return self != NONE
-
-    @property
     def canned(self) -> bool:
         """The answer comes from the contract (an example or a generated body), not from the handler."""
         return self.code is not None or self.example is not None or self.dynamic
@@ -50,7 +46,6 @@ class Preferences:
         return ", ".join(parts)
 
 
-NONE = Preferences()
 QUERY_NAMES = {f"__{f.name}": f.name for f in fields(Preferences)}
 
 

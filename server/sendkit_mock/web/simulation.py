@@ -113,7 +113,10 @@ class Simulation:
         transport = self.connections.transport(scope)
         if transport is None:
             raise FaultWithoutSocket(f"fault={fault} needs the mock served by `sendkit-mock serve`")
-        reset(transport) if fault == "connection-reset" else transport.close()
+        if fault == "connection-reset":
+            reset(transport)
+        else:
+            transport.close()
         await _disconnected(receive)
 
     async def _truncated(self, scope: Scope, receive: Receive, send: Send, start: Message, body: bytes) -> None:
