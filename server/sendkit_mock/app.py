@@ -40,6 +40,7 @@ from .domain.stores import StoresFactory
 from .domain.webhooks import WebhookService
 from .domain.world import World, load_world
 from .errors import ApiError
+from .incidents import Incidents
 from .resources import spec_path
 from .sessions import Session, SessionParts, Sessions
 from .settings import Settings
@@ -69,6 +70,7 @@ class Mock:
     sessions: Sessions
     background: Background
     connections: Connections  # the server's open connections, for faults: serve with connections.protocol()
+    incidents: Incidents  # the mock's own failures (500s, answers that broke the contract), by session
 
     def session(self, name: str | None = None) -> Session:
         return self.sessions.get(name)
@@ -146,9 +148,10 @@ def create_mock(
         snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
         sessions.put(default)
     ticking = Background(_real_time_ticker(sessions), settings.tick_seconds, executor)
-    connections = Connections()
-    app = _web_app(settings, world, auth, sessions, connections, ticking.lifespan if background else None)
-    return Mock(app, settings, clock, sessions, ticking, connections)
+    connections, incidents = Connections(), Incidents()
+    app = _web_app(settings, world, auth, sessions, connections, incidents,
+                   ticking.lifespan if background else None)
+    return Mock(app, settings, clock, sessions, ticking, connections, incidents)
 
 
 def _in_memory(settings: Settings) -> StoresFactory:
@@ -162,7 +165,7 @@ def create_app(settings: Settings | None = None, **parts: Any) -> Any:
 
 
 def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Sessions, connections: Connections,
-             lifespan: Callable[[Any], Any] | None) -> Any:
+             incidents: Incidents, lifespan: Callable[[Any], Any] | None) -> Any:
     """connexion's app over the contract: routing, validation both ways, and every error in SendKit's shape."""
     contract = _load_contract()
     operations = _operations(sessions, auth, _answers(contract, settings.seed))
@@ -194,10 +197,11 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
     origins = [o.strip() for o in settings.cors_origins.split(",")]
     app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, allowed=allowed, origins=origins)
     app.add_middleware(Simulation, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions, connections=connections)
-    app.add_error_handler(ApiError, errors.on_api_error)
-    app.add_error_handler(ProblemException, errors.on_problem)
+    handlers = errors.ErrorHandlers(incidents)
+    app.add_error_handler(ApiError, handlers.on_api_error)
+    app.add_error_handler(ProblemException, handlers.on_problem)
     app.add_error_handler(HTTPException, errors.http_exception_handler(allowed))
-    app.add_error_handler(Exception, errors.on_unexpected)
+    app.add_error_handler(Exception, handlers.on_unexpected)
     return app
 
 

@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock.testing.receiver import Receiver, serve
 
 from ..conftest import SEED_BODY, START, WS_KEY, ws
-from .receiver import Receiver, serve
 
 pytestmark = pytest.mark.e2e
 

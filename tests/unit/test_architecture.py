@@ -56,6 +56,8 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     "api": {"domain", "errors", "clock", "sessions", "journal", "snapshot", "simulation"},
     "delivery": {"domain", "errors", "clock"},
     "simulation": {"errors"},
+    # other people's test suites: a client of the control plane, the plugin over the composition root
+    "testing": {"app", "delivery", "domain", "incidents", "settings"},
 }
 MODULES = {  # single modules above the domain: what each may import from the package
     "store": {"domain"},
@@ -63,6 +65,24 @@ MODULES = {  # single modules above the domain: what each may import from the pa
     "sessions": {"background", "clock", "delivery", "domain", "journal", "settings", "simulation"},
     "snapshot": {"clock", "domain", "errors", "sessions"},
 }
+
+
+def test_the_test_handle_is_a_plain_http_client() -> None:
+    """The handle on a mock's control plane works from any process: the standard library's HTTP, nothing of
+    the server's framework (the plugin imports the app only when a fixture is asked for)."""
+    assert not imported(PACKAGE / "testing" / "handle.py") & set(FRAMEWORKS)
+    assert {"app", "delivery.executors"} <= _lazy_imports(PACKAGE / "testing" / "plugin.py")
+
+
+def _lazy_imports(path: Path) -> set[str]:
+    """Package modules imported inside functions (the top-level ones are `_package_imports`)."""
+    tree = ast.parse(path.read_text())
+    found = set()
+    for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        for node in ast.walk(function):
+            if isinstance(node, ast.ImportFrom) and node.level > 0 and node.module:
+                found.add(node.module)
+    return found
 
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))

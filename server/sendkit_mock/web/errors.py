@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 from collections.abc import Callable
 
 from connexion.exceptions import ProblemException
@@ -11,6 +12,8 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from ..errors import ApiError, Detail
+from ..incidents import Incident, Incidents
+from .sessions import session_name
 
 log = logging.getLogger("sendkit_mock")
 
@@ -26,22 +29,45 @@ def render(error: ApiError, headers: dict[str, str] | None = None) -> ConnexionR
     )
 
 
-def on_api_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    assert isinstance(exc, ApiError)
-    if exc.status >= 500:
-        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    return render(exc)
+class ErrorHandlers:
+    """connexion's error handlers; a failure of the mock's own is also kept in `incidents`, by session."""
 
+    def __init__(self, incidents: Incidents) -> None:
+        self.incidents = incidents
 
-def on_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    """Connexion's own problems: security, content type, and a response that broke the contract."""
-    assert isinstance(exc, ProblemException)
-    status = exc.status_code
-    if status >= 500:
-        log.error("%s %s: %s", request.method, request.url.path, exc.detail)
+    def on_api_error(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, ApiError)
+        if exc.status >= 500:
+            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+            self._keep(request, exc.message, _traceback(exc))
+        return render(exc)
+
+    def on_problem(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        """Connexion's own problems: security, content type, and a response that broke the contract."""
+        assert isinstance(exc, ProblemException)
+        status = exc.status_code
+        if status >= 500:
+            log.error("%s %s: %s", request.method, request.url.path, exc.detail)
+            self._keep(request, f"the mock's answer broke openapi.yaml: {exc.detail}", _traceback(exc))
+            return render(ApiError(status=500))
+        details = [Detail("body", str(exc.detail))] if status == 400 and exc.detail else []
+        return render(ApiError(status=status, details=details))
+
+    def on_unexpected(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        log.error("%s %s raised", request.method, request.url.path, exc_info=exc)
+        self._keep(request, f"{type(exc).__name__}: {exc}", _traceback(exc))
         return render(ApiError(status=500))
-    details = [Detail("body", str(exc.detail))] if status == 400 and exc.detail else []
-    return render(ApiError(status=status, details=details))
+
+    def _keep(self, request: ConnexionRequest, message: str, trace: str) -> None:
+        try:
+            session = session_name(request.scope) or "default"
+        except ApiError:
+            session = "default"
+        self.incidents.record(Incident(session, f"{request.method} {request.url.path}", message, trace))
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
 
 
 def http_exception_handler(allowed: Callable[[str], str | None]) -> Handler:
@@ -57,8 +83,3 @@ def http_exception_handler(allowed: Callable[[str], str | None]) -> Handler:
         return render(ApiError(status=exc.status_code), headers=headers)
 
     return on_http_exception
-
-
-def on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    log.error("%s %s raised", request.method, request.url.path, exc_info=exc)
-    return render(ApiError(status=500))

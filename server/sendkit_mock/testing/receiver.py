@@ -1,7 +1,10 @@
-"""A real local HTTP receiver for webhook tests: records each call, answers as told, can hang."""
+"""A real local HTTP receiver for webhooks: records each call, answers as told (200 unless told), can hang.
+
+The pytest plugin gives every test one (`sendkit_mock.webhook_url`, `sendkit_mock.webhooks_received`)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +22,20 @@ class Receiver:
 
     def status(self) -> int:
         return self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+
+    def received(self) -> list[dict[str, object]]:
+        """Each call's JSON body, oldest first (a body that is not JSON as {"raw": text})."""
+        bodies: list[dict[str, object]] = []
+        for _, body in list(self.calls):
+            try:
+                bodies.append(json.loads(body))
+            except ValueError:
+                bodies.append({"raw": body.decode("utf-8", errors="replace")})
+        return bodies
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.arrived.clear()
 
 
 @contextmanager

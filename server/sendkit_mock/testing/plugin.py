@@ -1,0 +1,205 @@
+"""The pytest plugin (entry point `pytest11`): the mock as a fixture, as pytest-httpserver and respx are.
+
+* `sendkit_mock`: a mock served on a free 127.0.0.1 port in a thread, started once per pytest process (so
+  pytest-xdist workers never share one) and reset for every test; any client talks real HTTP to `.url`.
+* `sendkit_mock_app`: the in-process app and its test client, no socket at all, for the fastest tests.
+* `@pytest.mark.sendkit_mock(seed=7, fixtures="world.yaml", clock="real", queued_seconds=0, ...)`: any
+  setting of `sendkit-mock serve` for one test (or a module, through `pytestmark`); each distinct set of
+  settings gets its own server, kept for the tests that ask for the same. Override the fixture
+  `sendkit_mock_settings` (a dict of the same names) in a conftest.py to change them for a whole suite.
+* A failure of the mock's own during a test (a 500, an answer that broke openapi.yaml) fails that test, with
+  the mock's traceback.
+
+Defaults differ from `serve` in one way: the clock is manual, so nothing moves until a test moves it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .handle import MockHandle, http_transport
+from .receiver import Receiver, serve
+
+if TYPE_CHECKING:
+    from ..app import Mock
+    from ..incidents import Incidents
+    from ..settings import Settings
+
+MARKER = "sendkit_mock"
+PLUGIN_DEFAULTS: dict[str, Any] = {"clock_mode": "manual"}
+ALIASES = {"clock": "clock_mode"}
+_WATCHED = pytest.StashKey[tuple["Incidents", str]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(**settings): settings of the sendkit_mock fixture for this test: seed=7, "
+        "fixtures='world.yaml', clock='manual'|'real', queued_seconds=0, ... (any `sendkit-mock serve` setting)")
+
+
+class SendkitMock(MockHandle):
+    """The `sendkit_mock` fixture: a handle on the test's session, plus a webhook receiver of its own."""
+
+    def __init__(self, mock: Mock, url: str, receiver: Receiver, transport: Any = None) -> None:
+        super().__init__(transport or http_transport(url), mock.service.world, url=url,
+                         admin_token=mock.settings.admin_token)
+        self.mock, self._receiver = mock, receiver
+
+    def reset(self) -> None:
+        """The session rebuilt over fresh stores, as `POST /__mock/reset` does, without the round trip: the
+        mock is in this process (what every test's set-up costs: bench/plugin.py)."""
+        self.mock.sessions.reset(self.session)
+
+    @property
+    def webhook_url(self) -> str:
+        """A receiver that answers 200 and keeps what it got: register it as a webhook's `url`."""
+        return self._receiver.url
+
+    @property
+    def webhooks_received(self) -> list[dict[str, Any]]:
+        """The bodies the receiver got during this test, oldest first."""
+        return self._receiver.received()
+
+
+@dataclass
+class _Running:
+    mock: Mock
+    url: str
+    stop: Any
+
+
+class SendkitMockServers:
+    """The servers of this pytest process, one per distinct settings, started when first asked for."""
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self._running: dict[Settings, _Running] = {}
+
+    def get(self, settings: Settings) -> _Running:
+        if settings not in self._running:
+            from ..app import create_mock
+            from ..delivery.executors import InlineExecutor
+            from .threaded import ThreadedServer
+
+            # Inline delivery: a webhook or an e-mail that fell due is sent before the control call that moved
+            # the clock answers, so a test sees it on its next line.
+            mock = create_mock(settings, executor=InlineExecutor(), background=True)
+            server = ThreadedServer(mock.app, http=mock.connections.protocol()).start()
+            self._running[settings] = _Running(mock, server.url, server.stop)
+        return self._running[settings]
+
+    def fresh(self, settings: Settings) -> SendkitMock:
+        """A handle on the `default` session of the server for `settings`, reset: what each test starts from."""
+        running = self.get(settings)
+        handle = SendkitMock(running.mock, running.url, self.receiver)
+        handle.reset()
+        self.receiver.clear()
+        running.mock.incidents.take(handle.session)  # what an earlier test left is that test's
+        return handle
+
+    def stop_all(self) -> None:
+        for running in self._running.values():
+            running.stop()
+        self._running.clear()
+
+
+def settings_for(base: dict[str, Any], marker: pytest.Mark | None, here: Path) -> Settings:
+    """The plugin's defaults, then the suite's `sendkit_mock_settings`, then the test's marker."""
+    from ..settings import Settings, SettingsError
+
+    names = {f.name for f in dataclasses.fields(Settings)}
+    wanted = {**PLUGIN_DEFAULTS, **base, **(marker.kwargs if marker else {})}
+    if marker and marker.args:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER} takes settings by name, not {marker.args!r}")
+    values: dict[str, Any] = {}
+    for name, value in wanted.items():
+        name = ALIASES.get(name, name)
+        if name not in names:
+            raise pytest.UsageError(f"@pytest.mark.{MARKER}: no setting {name!r}; the settings are "
+                                    + ", ".join(sorted(names | set(ALIASES))))
+        if name in ("fixtures", "state") and value is not None:
+            path = Path(value)
+            value = path if path.is_absolute() or not (here / path).exists() else here / path
+        values[name] = value
+    try:
+        return Settings(**values)
+    except (SettingsError, TypeError) as exc:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER}: {exc}") from None
+
+
+@pytest.fixture(scope="session")
+def sendkit_mock_servers() -> Iterator[SendkitMockServers]:
+    with serve(Receiver()) as receiver:
+        servers = SendkitMockServers(receiver)
+        try:
+            yield servers
+        finally:
+            servers.stop_all()
+
+
+@pytest.fixture
+def sendkit_mock_settings() -> dict[str, Any]:
+    """Settings for every `sendkit_mock` of the suite (override in a conftest.py); a marker's win."""
+    return {}
+
+
+@pytest.fixture
+def sendkit_mock(request: pytest.FixtureRequest, sendkit_mock_servers: SendkitMockServers,
+                 sendkit_mock_settings: dict[str, Any]) -> SendkitMock:
+    """A served mock, its `default` session reset for this test: `.url`, `.keys`, `.clock`, `.requests()`,
+    `.assert_requested()`, `.force_status()`, `.outbox`, `.webhook_deliveries`, `.webhook_url`, `.headers`."""
+    settings = settings_for(sendkit_mock_settings, request.node.get_closest_marker(MARKER), request.path.parent)
+    handle = sendkit_mock_servers.fresh(settings)
+    request.node.stash[_WATCHED] = (handle.mock.incidents, handle.session)
+    return handle
+
+
+@pytest.fixture
+def sendkit_mock_app(request: pytest.FixtureRequest, sendkit_mock_settings: dict[str, Any]) -> Iterator[Any]:
+    """The mock in-process, no socket: `.client` (a test client of the ASGI app) and the `sendkit_mock`
+    helpers over it; webhooks go to `.webhook_url` like the served fixture's."""
+    from ..app import create_mock
+    from ..delivery.executors import InlineExecutor
+
+    settings = settings_for(sendkit_mock_settings, request.node.get_closest_marker(MARKER), request.path.parent)
+    mock = create_mock(settings, executor=InlineExecutor())
+    with serve(Receiver()) as receiver, mock.app.test_client() as client:
+
+        def transport(method: str, path: str, body: Any, headers: Any) -> tuple[int, Any]:
+            response = client.request(method, path, json=body, headers=dict(headers))
+            try:
+                return response.status_code, response.json()
+            except ValueError:
+                return response.status_code, response.text
+
+        handle = SendkitMock(mock, "http://testserver", receiver, transport)
+        handle.client = client  # type: ignore[attr-defined]
+        request.node.stash[_WATCHED] = (mock.incidents, handle.session)
+        yield handle
+
+
+class MockFailed(Exception):
+    """The mock failed while it answered this test's request: the mock's own error, not the client's."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    watched = item.stash.get(_WATCHED, None)
+    try:
+        result = yield
+    except BaseException:
+        if watched is not None:
+            for incident in watched[0].take(watched[1]):
+                item.add_report_section("call", "sendkit-mock", incident.describe())
+        raise
+    if watched is not None:
+        incidents = watched[0].take(watched[1])
+        if incidents:
+            raise MockFailed("\n\n".join(i.describe() for i in incidents))
+    return result

@@ -1,0 +1,54 @@
+"""An ASGI app served by uvicorn on a free 127.0.0.1 port, in a background thread of the calling process."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+class ThreadedServer:
+    """`start()` returns once the port is listening (the lifespan has run); `stop()` waits for the thread."""
+
+    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0,
+                 http: type[asyncio.Protocol] | str = "h11", log_level: str = "warning") -> None:
+        import uvicorn
+
+        config = uvicorn.Config(app, host=host, port=port, http=http, lifespan="on", log_level=log_level,
+                                access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name=f"sendkit-mock {host}:{port}", daemon=True)
+        self.host, self.port = host, port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> ThreadedServer:
+        self._thread.start()
+        waited = threading.Event()
+        while not self._server.started and self._thread.is_alive() and not waited.wait(0.005):
+            timeout -= 0.005
+            if timeout <= 0:
+                break
+        if not self._server.started:
+            self.stop()
+            raise ServerDidNotStart(f"uvicorn did not start on {self.host}:{self.port} (see its log above)")
+        sockets = [s for server in self._server.servers for s in server.sockets]
+        self.port = int(sockets[0].getsockname()[1])
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,196 @@
+"""The pytest plugin as its users meet it: test files run by pytest's own `pytester`, the fixture found through
+the `pytest11` entry point (the subprocess runs prove that a plain install is all it takes)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+README = (Path(__file__).parents[2] / "README.md").read_text()
+SEED = '''
+SEED = {"reportType": "campaign", "campaignIds": ["664f0a1b2c3d4e5f6a7b8c01", "664f0a1b2c3d4e5f6a7b8c02"],
+        "periodStart": "2026-01-01", "periodEnd": "2026-04-17"}
+'''
+
+
+def run(pytester: pytest.Pytester, source: str, *args: str, subprocess: bool = False) -> pytest.RunResult:
+    pytester.makepyfile(test_it=textwrap.dedent(source))
+    flags = ("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", *args)
+    return pytester.runpytest_subprocess(*flags) if subprocess else pytester.runpytest(*flags)
+
+
+def test_the_readme_example_passes_from_a_plain_install(pytester: pytest.Pytester) -> None:
+    section = README[README.index("## In your own tests: the pytest plugin"):]
+    example = re.search(r"```python\n(.*?)```", section, re.S)
+    assert example is not None
+    assert len(example.group(1).strip().splitlines()) <= 16  # the issue's 15 lines, and the import
+    result = run(pytester, example.group(1), subprocess=True)
+    result.assert_outcomes(passed=1)
+
+
+def test_each_test_starts_from_a_fresh_world(pytester: pytest.Pytester) -> None:
+    result = run(pytester, SEED + '''
+import requests
+
+def create(mock):
+    answer = requests.post(f"{mock.url}/v1/reports", json=SEED, headers={"X-Api-Key": mock.keys.workspace})
+    return [r["id"] for r in answer.json()["data"]["reports"]]
+
+def test_first(sendkit_mock):
+    assert len(create(sendkit_mock)) == 2
+    assert len(sendkit_mock.requests()) == 1
+
+def test_second_sees_nothing_of_the_first_and_gets_the_same_ids(sendkit_mock):
+    assert sendkit_mock.requests() == []
+    listed = requests.get(f"{sendkit_mock.url}/v1/reports", headers={"X-Api-Key": sendkit_mock.keys.workspace})
+    assert listed.json()["data"] == []
+    assert create(sendkit_mock) == ["5fd99d2f5f9abfeb15dcfcb8", "e5da01e21d7cf992b379a94d"]
+''')
+    result.assert_outcomes(passed=2)
+
+
+def test_the_clock_stands_until_moved_and_forced_states_announce(pytester: pytest.Pytester) -> None:
+    result = run(pytester, SEED + '''
+import requests
+
+def test_lifecycle(sendkit_mock):
+    key = {"X-Api-Key": sendkit_mock.keys.workspace}
+    requests.post(f"{sendkit_mock.url}/v1/webhooks", headers=key, json={
+        "name": "ci", "url": sendkit_mock.webhook_url, "events": ["report.ready", "report.failed"]})
+    first, second = requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers=key).json()["data"]["reports"]
+    assert sendkit_mock.clock.mode == "manual"
+    before = sendkit_mock.clock.now
+    get = lambda rid: requests.get(f"{sendkit_mock.url}/v1/reports/{rid}", headers=key).json()["data"]
+    assert get(first["id"])["status"] == "queued" and sendkit_mock.clock.now == before
+    assert sendkit_mock.clock.advance(1.5) > before
+    assert get(first["id"])["status"] == "processing"
+    forced = sendkit_mock.force_status(second["id"], "failed", error="Mailbox quota exceeded")
+    assert forced["status"] == "failed" and forced["error"]["message"] == "Mailbox quota exceeded"
+    assert [b["event"] for b in sendkit_mock.webhooks_received] == ["report.failed"]
+    assert sendkit_mock.webhook_deliveries[0]["statusCode"] == 200
+    sendkit_mock.clock.set(before.replace(year=before.year + 1))
+    assert get(first["id"])["status"] == "ready"
+    assert sorted(b["event"] for b in sendkit_mock.webhooks_received) == ["report.failed", "report.ready"]
+''')
+    result.assert_outcomes(passed=1)
+
+
+def test_assert_requested_shows_the_near_misses(pytester: pytest.Pytester) -> None:
+    result = run(pytester, '''
+import requests
+
+def test_wrong_body(sendkit_mock):
+    requests.post(f"{sendkit_mock.url}/v1/reports", json={"reportType": "campaign"},
+                  headers={"X-Api-Key": sendkit_mock.keys.workspace})
+    sendkit_mock.assert_requested("POST", "/v1/reports", count=1)  # it was sent, and refused
+    sendkit_mock.assert_requested("GET", "/v1/reports/{id}")
+''')
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*NotRequested: expected GET /v1/reports/{id} to be requested at least once, found 0*",
+        "*closest requests in the journal:*",
+        "*POST /v1/reports -> 400 *(did not match: method, pathPattern)*",
+    ])
+    assert "def assert_requested" not in result.stdout.str()  # the helper hides its own frames
+
+
+def test_a_marker_changes_the_settings_of_one_test(pytester: pytest.Pytester) -> None:
+    pytester.path.joinpath("tiny.yaml").write_text(Path(__file__).parents[2].joinpath(
+        "fixtures", "world.yaml").read_text().replace("Brightwave Growth", "Tiny Growth"))
+    result = run(pytester, SEED + '''
+import pytest, requests
+
+def ids(mock):
+    answer = requests.post(f"{mock.url}/v1/reports", json=SEED, headers={"X-Api-Key": mock.keys.workspace})
+    return [r["id"] for r in answer.json()["data"]["reports"]]
+
+def test_default(sendkit_mock):
+    assert ids(sendkit_mock)[0] == "5fd99d2f5f9abfeb15dcfcb8"
+
+@pytest.mark.sendkit_mock(seed=7, fixtures="tiny.yaml", queued_seconds=0, processing_seconds=0, clock="real")
+def test_marked(sendkit_mock):
+    assert ids(sendkit_mock)[0] != "5fd99d2f5f9abfeb15dcfcb8"
+    assert "Tiny Growth" in sendkit_mock.keys.workspaces and sendkit_mock.clock.mode == "real"
+    assert sendkit_mock.mock.settings.seed == 7
+
+@pytest.mark.sendkit_mock(colour="blue")
+def test_unknown_setting(sendkit_mock):
+    pass
+''')
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*no setting 'colour'; the settings are *seed*"])
+
+
+def test_a_conftest_sets_the_suite_and_the_in_process_app_needs_no_socket(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest('''
+import pytest
+
+@pytest.fixture
+def sendkit_mock_settings():
+    return {"seed": 7}
+''')
+    result = run(pytester, SEED + '''
+def test_app(sendkit_mock_app):
+    client, key = sendkit_mock_app.client, {"X-Api-Key": sendkit_mock_app.keys.workspace}
+    report = client.post("/v1/reports", json=SEED, headers=key).json()["data"]["reports"][0]
+    assert sendkit_mock_app.mock.settings.seed == 7
+    sendkit_mock_app.clock.advance(10)
+    assert client.get(f"/v1/reports/{report['id']}", headers=key).json()["data"]["status"] == "ready"
+    sendkit_mock_app.assert_requested("GET", "/v1/reports/{id}", count=1)
+
+def test_sessions_side_by_side(sendkit_mock):
+    import requests
+    other = sendkit_mock.other_session("second")
+    key = {"X-Api-Key": sendkit_mock.keys.workspace}
+    requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers={**key, **other.headers})
+    assert len(other.requests()) == 1 and sendkit_mock.requests() == []
+''')
+    result.assert_outcomes(passed=2)
+
+
+def test_the_mocks_own_failure_fails_the_test_that_caused_it(pytester: pytest.Pytester) -> None:
+    result = run(pytester, SEED + '''
+import requests
+
+def test_a_handler_raises(sendkit_mock, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the mock broke here")
+    monkeypatch.setattr(sendkit_mock.mock.service, "create", broken)
+    answer = requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers={"X-Api-Key": sendkit_mock.keys.workspace})
+    assert answer.status_code == 500  # the client copes; the test must still fail
+
+def test_an_answer_breaks_the_contract(sendkit_mock, monkeypatch):
+    real = sendkit_mock.mock.service.render_summary
+    monkeypatch.setattr(sendkit_mock.mock.service, "render_summary", lambda report: {**real(report), "status": "done"})
+    requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers={"X-Api-Key": sendkit_mock.keys.workspace})
+
+def test_the_next_test_is_not_blamed(sendkit_mock):
+    assert sendkit_mock.requests() == []
+''')
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([
+        "*MockFailed: sendkit-mock: POST /v1/reports (session default): RuntimeError: the mock broke here*",
+        "*Traceback (most recent call last)*",
+    ])
+    result.stdout.fnmatch_lines(["*MockFailed: sendkit-mock: POST /v1/reports (session default): "
+                                 "the mock's answer broke openapi.yaml*done*"])
+
+
+def test_xdist_workers_each_get_their_own_mock(pytester: pytest.Pytester) -> None:
+    cases = "\n".join(f'''
+def test_{n}(sendkit_mock):
+    key = {{"X-Api-Key": sendkit_mock.keys.workspace}}
+    requests.post(f"{{sendkit_mock.url}}/v1/reports", json=SEED, headers=key).raise_for_status()
+    listed = requests.get(f"{{sendkit_mock.url}}/v1/reports", headers=key).json()["data"]
+    assert [r["id"] for r in listed] == ["e5da01e21d7cf992b379a94d", "5fd99d2f5f9abfeb15dcfcb8"]
+    PORTS.write_text(PORTS.read_text() + sendkit_mock.url + "\\n")
+''' for n in range(4))
+    ports = pytester.path / "ports.txt"
+    ports.write_text("")
+    result = run(pytester, SEED + f"import pathlib, requests\nPORTS = pathlib.Path({str(ports)!r})\n" + cases,
+                 "-n", "2", subprocess=True)
+    result.assert_outcomes(passed=4)
+    assert len(set(ports.read_text().split())) == 2  # one server per worker
