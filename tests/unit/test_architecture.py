@@ -58,6 +58,7 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     "simulation": {"errors"},
     # other people's test suites: a client of the control plane, the plugin over the composition root
     "testing": {"app", "delivery", "domain", "incidents", "settings"},
+    "contract": {"resources"},  # Schemathesis over the bundled contract: nothing of the server
 }
 MODULES = {  # single modules above the domain: what each may import from the package
     "store": {"domain"},
