@@ -62,6 +62,20 @@ def parser() -> argparse.ArgumentParser:
     contract.add_argument("-H", "--header", action="append", default=[], help="an extra header, 'Name: value'")
     contract.add_argument("--junit-xml", type=Path, help="write a JUnit XML report here (one test per operation)")
     contract.add_argument("--spec", type=Path, help="another contract instead of the bundled openapi.yaml")
+
+    proxy = commands.add_parser(
+        "proxy", help="forward to a real server, checking every request and answer against openapi.yaml",
+        description="Every request goes to --upstream as sent and its answer comes back as received; both are "
+                    "checked against the contract, each violation logged and journaled (GET /__mock/requests: "
+                    "violations, responseViolations). With --errors a violating answer becomes a 502.")
+    proxy.add_argument("--upstream", required=True, help="the server to forward to, e.g. https://api.sendkit.example")
+    proxy.add_argument("--host", default="127.0.0.1")
+    proxy.add_argument("--port", type=int, default=4011)
+    proxy.add_argument("--errors", action="store_true", help="answer 502 (SendKit's shape) for a violating answer")
+    proxy.add_argument("--journal-size", type=int, default=1000, help="requests kept in the journal")
+    proxy.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the upstream")
+    proxy.add_argument("--spec", type=Path, help="another contract instead of the bundled openapi.yaml")
+    proxy.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return root
 
 
@@ -70,6 +84,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     command = args.pop("command")
     if command == "contract":
         return contract(args)
+    if command == "proxy":
+        return proxy(args)
     try:
         settings = Settings.from_env(os.environ if environ is None else environ, **args)
         if command == "serve":
@@ -156,3 +172,33 @@ class _ProgressLine:
         if self.live:
             self.out.write("\r" + " " * 78 + "\r")
             self.out.flush()
+
+
+def proxy(args: dict[str, Any]) -> int:
+    import logging
+
+    import uvicorn
+    import yaml
+
+    from .proxy import ContractCheck, ValidatingProxy
+    from .resources import spec_path
+
+    spec = args["spec"] or spec_path()
+    try:
+        document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        print(f"sendkit-mock proxy: --spec {spec}: {exc}", file=sys.stderr)
+        return 2
+    if not args["upstream"].startswith(("http://", "https://")) or args["journal_size"] < 0:
+        print("sendkit-mock proxy: --upstream must be an http:// or https:// URL, --journal-size 0 or more",
+              file=sys.stderr)
+        return 2
+    logging.basicConfig(level=args["log_level"].upper(), format="%(levelname)s: %(name)s: %(message)s")
+    app = ValidatingProxy(args["upstream"], ContractCheck(document), errors=args["errors"],
+                          journal_size=args["journal_size"], timeout=args["timeout"])
+    base = f"http://{args['host']}:{args['port']}"
+    print(f"sendkit-mock proxy on {base} -> {args['upstream']} | checked against {spec.name}"
+          f"{' | violating answers become 502' if args['errors'] else ''} | journal {base}/__mock/requests",
+          flush=True)
+    uvicorn.run(app, host=args["host"], port=args["port"], log_level=args["log_level"], lifespan="on")
+    return 0

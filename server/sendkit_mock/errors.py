@@ -29,6 +29,7 @@ REASONS: dict[int, str] = {
     415: "Unsupported Media Type",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    502: "Bad Gateway",  # the validating proxy: the upstream failed or broke the contract
     503: "Service Unavailable",
 }
 

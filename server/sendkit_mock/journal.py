@@ -7,6 +7,7 @@ and a matcher's values for those headers are masked the same way before they are
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,6 +24,19 @@ MATCHER_PARTS = ("method", "path", "pathPattern", "query", "headers", "bodyConta
 def mask(name: str, value: str) -> str:
     """A secret header's value as the journal keeps it: its last four characters."""
     return "…" + value[-4:] if name.lower() in MASKED else value
+
+
+def body_of(raw: bytes) -> Any:
+    """A request body as the journal keeps it: JSON when it is JSON, else text (cut), None when empty."""
+    if not raw:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    if len(text) > BODY_LIMIT:
+        return text[:BODY_LIMIT] + f"… (cut at {BODY_LIMIT} characters)"
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
 
 
 class Journal:

@@ -31,11 +31,11 @@ class RunningServer(NamedTuple):
 
 
 @contextmanager
-def running(log: Path, *flags: str) -> Iterator[RunningServer]:
-    """`sendkit-mock serve` on a free port with these flags, until the block ends."""
+def running(log: Path, *flags: str, command: str = "serve") -> Iterator[RunningServer]:
+    """`sendkit-mock serve` (or another serving command) on a free port with these flags, until the block ends."""
     port = free_port()
     with log.open("w") as out:
-        proc = subprocess.Popen([SCRIPT, "serve", "--port", str(port), *flags], stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([SCRIPT, command, "--port", str(port), *flags], stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 15

@@ -11,6 +11,7 @@ PACKAGE = Path(sendkit_mock.__file__).parent
 FRAMEWORKS = ("flask", "connexion", "starlette", "werkzeug", "uvicorn", "requests", "httpx")
 PURE = sorted(p for folder in ("domain", "api", "simulation") for p in (PACKAGE / folder).rglob("*.py")) + [
     PACKAGE / "errors.py", PACKAGE / "store.py", PACKAGE / "clock.py", PACKAGE / "settings.py",
+    PACKAGE / "violations.py", PACKAGE / "incidents.py", PACKAGE / "proxy" / "contract.py",
 ]
 
 
@@ -59,6 +60,7 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     # other people's test suites: a client of the control plane, the plugin over the composition root
     "testing": {"app", "delivery", "domain", "incidents", "settings"},
     "contract": {"resources"},  # Schemathesis over the bundled contract: nothing of the server
+    "proxy": {"clock", "domain", "errors", "journal", "store", "violations"},  # no connexion, no sessions
 }
 MODULES = {  # single modules above the domain: what each may import from the package
     "store": {"domain"},

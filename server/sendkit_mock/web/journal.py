@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import iso
 from ..errors import ApiError
-from ..journal import BODY_LIMIT, mask
+from ..journal import BODY_LIMIT, body_of, mask
 from ..sessions import Sessions
 from ..simulation.prefer import QUERY_NAMES
 from .sessions import QUERY, session_name
@@ -103,21 +103,9 @@ def _entry(scope: Scope, body: bytes, status: int, answer: bytes, started: float
         query.pop(name, None)
     return {
         "method": scope["method"], "path": scope["path"], "query": query, "headers": headers,
-        "body": _body(body), "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
+        "body": body_of(body), "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
         "violations": _violations(status, answer),
     }
-
-
-def _body(raw: bytes) -> Any:
-    if not raw:
-        return None
-    text = raw.decode("utf-8", errors="replace")
-    if len(text) > BODY_LIMIT:
-        return text[:BODY_LIMIT] + f"… (cut at {BODY_LIMIT} characters)"
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return text
 
 
 def _violations(status: int, answer: bytes) -> list[dict[str, str]]:

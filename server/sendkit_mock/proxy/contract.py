@@ -1,0 +1,193 @@
+"""A request and its answer checked against an OpenAPI 3.0 document, for traffic the mock did not answer.
+
+Independent of the server's framework: the operation is found from the path templates (a literal segment
+before a parameter: `/v1/reports/recipients` is not `/v1/reports/{id}`), then parameters, body, status and
+the answer's body are checked with openapi-schema-validator's OAS 3.0 dialect (`nullable` and the rest), every
+problem reported as a {field, message} pair, the way SendKit's `details` are.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator
+
+from ..errors import Detail
+from ..violations import describe
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    spec: Mapping[str, Any]
+    parameters: tuple[Mapping[str, Any], ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.template}"
+
+
+class ContractCheck:
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        # The whole document is the root every `#/components/...` reference resolves against: a schema's
+        # validator is this one evolved (`evolve` keeps the root's resolver).
+        self._root = OAS30Validator(dict(document), format_checker=OAS30Validator.FORMAT_CHECKER)
+        self._operations: list[Operation] = []
+        for template, item in document.get("paths", {}).items():
+            shared = [self._deref(p) for p in item.get("parameters", [])]
+            for method in METHODS:
+                if method not in item:
+                    continue
+                spec = item[method]
+                own = [self._deref(p) for p in spec.get("parameters", [])]
+                names = {(p["in"], p["name"]) for p in own}
+                parameters = tuple(own + [p for p in shared if (p["in"], p["name"]) not in names])
+                self._operations.append(Operation(method.upper(), template, _compile(template), spec, parameters))
+        # Literal segments win over parameters: more literal characters first.
+        self._operations.sort(key=lambda op: -len(re.sub(r"\{[^}]+\}", "", op.template)))
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        return next((op for op in self._operations if op.method == method and op.pattern.fullmatch(path)), None)
+
+    # --- the request ------------------------------------------------------------------------------
+    def request(self, method: str, path: str, query: list[tuple[str, str]], headers: Mapping[str, str],
+                body: bytes) -> tuple[Operation | None, list[Detail]]:
+        """The operation the request is for, and what about the request breaks the contract."""
+        operation = self.operation(method, path)
+        if operation is None:
+            known = any(op.pattern.fullmatch(path) for op in self._operations)
+            why = f"{method} is not an operation of {path}" if known else f"No path of the contract matches {path}"
+            return None, [Detail("path", why)]
+        violations: list[Detail] = []
+        match = operation.pattern.fullmatch(path)
+        assert match is not None
+        lowered = {k.lower(): v for k, v in headers.items()}
+        values: dict[str, dict[str, Any]] = {
+            "path": match.groupdict(), "query": _grouped(query), "header": lowered, "cookie": {}}
+        declared_query = set()
+        for param in operation.parameters:
+            where, name = param["in"], param["name"]
+            key = name.lower() if where == "header" else name
+            if where == "query":
+                declared_query.add(name)
+            raw = values[where].get(key)
+            if raw is None:
+                if param.get("required"):
+                    violations.append(Detail(name, f"Required {where} parameter is missing"))
+                continue
+            schema = param.get("schema", {})
+            violations += self._check(schema, _coerce(schema, raw), name)
+        for name in sorted(set(values["query"]) - declared_query):
+            violations.append(Detail(name, "Not a query parameter of this operation"))
+        violations += self._request_body(operation, lowered.get("content-type", ""), body)
+        return operation, violations
+
+    def _request_body(self, operation: Operation, content_type: str, body: bytes) -> list[Detail]:
+        spec = self._deref(operation.spec.get("requestBody", {}))
+        if not spec:
+            return []
+        if not body:
+            return [Detail("body", "A request body is required")] if spec.get("required") else []
+        media = _media(spec.get("content", {}), content_type)
+        if media is None:
+            return [Detail("body", f"Content-Type {content_type or '(none)'} is not one of "
+                                      + ", ".join(spec.get("content", {})))]
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return [Detail("body", "Not valid JSON")]
+        return self._check(media.get("schema", {}), document, "")
+
+    # --- the answer ---------------------------------------------------------------------------------
+    def response(self, operation: Operation | None, status: int, content_type: str, body: bytes) -> list[Detail]:
+        """What about the answer breaks the contract of `operation`."""
+        if operation is None:
+            return []
+        responses = operation.spec.get("responses", {})
+        spec = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses.get("default")
+        if spec is None:
+            return [Detail("status", f"{status} is not a documented status of {operation.label} (documented: "
+                                        + ", ".join(sorted(responses)) + ")")]
+        spec = self._deref(spec)
+        content = spec.get("content")
+        if not content:
+            return [Detail("body", "A body where the contract documents none")] if body.strip() else []
+        media = _media(content, content_type)
+        if media is None:
+            return [Detail("content-type", f"{content_type or '(none)'} is not one of " + ", ".join(content))]
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return [Detail("body", "Not valid JSON")]
+        return self._check(media.get("schema", {}), document, "")
+
+    # --- schemas ------------------------------------------------------------------------------------
+    def _check(self, schema: Mapping[str, Any], instance: Any, prefix: str) -> list[Detail]:
+        validator = self._root.evolve(schema=schema)
+        found: dict[Detail, None] = {}  # ordered, one line for two keywords that say the same
+        for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+            if error.validator == "not" and isinstance(error.validator_value, dict):
+                error.validator_value = self._deref(error.validator_value)  # for its x-error-field
+            detail = describe(error)
+            found[Detail(f"{prefix}.{detail.field}" if prefix else detail.field, detail.message)] = None
+        return list(found)
+
+    def _deref(self, item: Mapping[str, Any]) -> Mapping[str, Any]:
+        while "$ref" in item:
+            target: Any = self.document
+            for part in item["$ref"].lstrip("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            item = target
+        return item
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts))
+
+
+def _grouped(query: list[tuple[str, str]]) -> dict[str, Any]:
+    grouped: dict[str, Any] = {}
+    for name, value in query:
+        grouped[name] = [*grouped[name], value] if isinstance(grouped.get(name), list) else (
+            [grouped[name], value] if name in grouped else value)
+    return grouped
+
+
+def _coerce(schema: Mapping[str, Any], raw: Any) -> Any:
+    """A parameter's text as the type its schema names (a value that is not stays text, and fails)."""
+    kind = schema.get("type")
+    if kind == "array":
+        items = raw if isinstance(raw, list) else str(raw).split(",")
+        return [_coerce(schema.get("items", {}), item) for item in items]
+    if isinstance(raw, list):
+        raw = raw[-1]
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw)
+    except ValueError:
+        return raw
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
+    return raw
+
+
+def _media(content: Mapping[str, Any], content_type: str) -> Mapping[str, Any] | None:
+    essence = content_type.split(";")[0].strip().lower()
+    for name, media in content.items():
+        if name == essence or name == "*/*" or (name.endswith("/*") and essence.startswith(name[:-1])):
+            return dict(media)
+    if essence.endswith("+json"):
+        return next((dict(m) for n, m in content.items() if n == "application/json"), None)
+    return None
