@@ -60,7 +60,9 @@ def test_lifecycle(sendkit_mock):
     key = {"X-Api-Key": sendkit_mock.keys.workspace}
     requests.post(f"{sendkit_mock.url}/v1/webhooks", headers=key, json={
         "name": "ci", "url": sendkit_mock.webhook_url, "events": ["report.ready", "report.failed"]})
-    first, second = requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers=key).json()["data"]["reports"]
+    recipients = list(sendkit_mock.keys["Brightwave Growth"].recipient_ids)
+    first, second = requests.post(f"{sendkit_mock.url}/v1/reports", json={**SEED, "recipientIds": recipients},
+                                  headers=key).json()["data"]["reports"]
     assert sendkit_mock.clock.mode == "manual"
     before = sendkit_mock.clock.now
     get = lambda rid: requests.get(f"{sendkit_mock.url}/v1/reports/{rid}", headers=key).json()["data"]
@@ -74,6 +76,8 @@ def test_lifecycle(sendkit_mock):
     sendkit_mock.clock.set(before.replace(year=before.year + 1))
     assert get(first["id"])["status"] == "ready"
     assert sorted(b["event"] for b in sendkit_mock.webhooks_received) == ["report.failed", "report.ready"]
+    mailed = sendkit_mock.outbox  # the ready report was e-mailed to its recipients (a failed one is not)
+    assert {(m["reportId"], m["recipientId"]) for m in mailed} == {(first["id"], r) for r in recipients}
 ''')
     result.assert_outcomes(passed=1)
 

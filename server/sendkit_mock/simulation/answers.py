@@ -16,6 +16,7 @@ import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import jsf.parser  # type: ignore[import-untyped]
@@ -30,6 +31,21 @@ from .prefer import HEADER, Preferences
 Json = dict[str, Any]
 ATTEMPTS = 8
 _GENERATOR = threading.Lock()  # jsf draws from the process-wide `random` and its own Faker
+
+# jsf makes a date-time with `faker.date_time()`, whose range ends at the wall clock's now: the same seed gave
+# another instant a second later. Fixed bounds keep a generated body the same whenever it is asked for.
+_EARLIEST, _LATEST = datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 12, 31, tzinfo=UTC)
+
+
+def _instant() -> datetime:
+    return jsf.schema_types.string.faker.date_time_between(_EARLIEST, _LATEST, tzinfo=UTC)  # type: ignore[no-any-return]
+
+
+jsf.schema_types.string.format_map.update({
+    "date-time": lambda: _instant().isoformat(),
+    "time": lambda: _instant().isoformat().split("T")[1],
+    "date": lambda: _instant().isoformat().split("T")[0],
+})
 
 
 @dataclass(frozen=True, slots=True)
