@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: run test lint bench contract clean
+.PHONY: run test lint bench bench-compare contract clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ contract: $(STAMP)  ## only the Schemathesis suite (SENDKIT_CONTRACT_EXAMPLES=30
 
 bench: $(STAMP)  ## start-up, memory and throughput figures
 	$(BIN)/python bench/run.py $(ARGS)
+
+bench-compare: $(STAMP)  ## side by side with Prism 5.14 and Connexion's mock (installs Prism and wrk when missing)
+	$(BIN)/python bench/compare.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -18,6 +18,7 @@ from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
+from connexion.validators import TextResponseBodyValidator
 from starlette.exceptions import HTTPException
 
 from . import snapshot
@@ -51,6 +52,7 @@ from .web.connections import Connections
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.journal import JournalRecorder
 from .web.middleware import AdminGuard, HeadAsGet, RequestGuard
+from .web.responses import CompiledResponseBodyValidator
 from .web.routes import AllowedMethods, ContractCors, MethodGuard
 from .web.security import security_map
 from .web.sessions import SessionSelector
@@ -183,6 +185,8 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
         validator_map={
             "parameter": RequestParameterValidator,
             "body": MediaTypeDict({"*/*json": RequestBodyValidator}),
+            "response": MediaTypeDict({"*/*json": CompiledResponseBodyValidator,
+                                       "text/plain": TextResponseBodyValidator}),
         },
         security_map=security_map(auth),
     )

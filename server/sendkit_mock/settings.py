@@ -34,6 +34,7 @@ class Settings:
     tick_seconds: float = 0.05
     cors_origins: str = "*"
     log_level: str = "info"
+    access_log: bool = True  # a line per request; off (--no-access-log) serves ~15% more of the cheapest requests
     clock_mode: str = "real"  # every session's clock: "real" follows the system clock, "manual" stands still
     max_sessions: int = 1000
     state: Path | None = None  # a state file (GET /__mock/state) loaded into the default session at start-up
@@ -86,9 +87,18 @@ class Settings:
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
-    kinds = {"int": int, "float": float, "str": str, "str | None": str, "Path": Path, "Path | None": Path}
+    kinds = {"int": int, "float": float, "str": str, "str | None": str, "Path": Path, "Path | None": Path,
+             "bool": _boolean}
     kind = kinds.get(str(kind), kind)
     try:
         return kind(raw)
     except (TypeError, ValueError):
         raise SettingsError(f"{name}={raw!r} is not a valid {getattr(kind, '__name__', kind)}") from None
+
+
+def _boolean(raw: str) -> bool:
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)

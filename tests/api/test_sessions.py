@@ -231,3 +231,12 @@ def test_every_piece_of_a_sessions_state_lives_in_its_stores() -> None:
         assert sorted(json.loads(c.body)["data"]["id"] for c in ready) == sorted(ids(made) + ids(then))
         journal = other.get("/__mock/requests?limit=100").json()["data"]
         assert [e["method"] for e in journal].count("POST") == 3  # both mocks' requests, in one journal
+
+
+def test_a_boolean_setting_from_the_environment() -> None:
+    from sendkit_mock.settings import SettingsError
+
+    assert Settings.from_env({"SENDKIT_MOCK_ACCESS_LOG": "off"}).access_log is False
+    assert Settings.from_env({}).access_log is True
+    with pytest.raises(SettingsError, match="SENDKIT_MOCK_ACCESS_LOG='maybe'"):
+        Settings.from_env({"SENDKIT_MOCK_ACCESS_LOG": "maybe"})

@@ -107,3 +107,14 @@ def test_serve_state_loads_a_saved_session_and_a_bad_file_stops_start_up(tmp_pat
     done = subprocess.run([SCRIPT, "serve", "--state", str(bad)], capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
     assert str(bad) in done.stderr and "clock: Missing field 'mode'" in done.stderr and "reports[0]" in done.stderr
+
+
+def test_the_access_log_is_on_by_default_and_can_be_turned_off(tmp_path: Path) -> None:
+    from .conftest import running
+
+    for flags, logged in (((), True), (("--no-access-log",), False)):
+        with running(tmp_path / "server.log", *flags) as server:
+            requests.get(f"{server.url}/v1/reports", headers={"X-Api-Key": WS_KEY}, timeout=5)
+            time.sleep(0.2)
+            text = server.log.read_text()
+        assert ('"GET /v1/reports HTTP/1.1" 200' in text) is logged, text

@@ -20,12 +20,16 @@ class Connections:
         self._by_client: dict[tuple[str, int], asyncio.Transport] = {}
 
     def protocol(self) -> type[asyncio.Protocol]:
-        """uvicorn's h11 protocol, keeping every connection's transport in this registry."""
-        from uvicorn.protocols.http.h11_impl import H11Protocol
+        """uvicorn's HTTP protocol (httptools, the C parser of `uvicorn[standard]`, else h11), keeping every
+        connection's transport in this registry."""
+        try:
+            from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as Base
+        except ImportError:  # httptools missing: the pure-Python parser
+            from uvicorn.protocols.http.h11_impl import H11Protocol as Base  # type: ignore[assignment]
 
         registry = self._by_client
 
-        class TrackedH11Protocol(H11Protocol):
+        class TrackedProtocol(Base):
             def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
                 super().connection_made(transport)
                 if self.client:
@@ -36,7 +40,7 @@ class Connections:
                     registry.pop((self.client[0], self.client[1]), None)
                 super().connection_lost(exc)
 
-        return TrackedH11Protocol
+        return TrackedProtocol
 
     def transport(self, scope: Scope) -> asyncio.Transport | None:
         client = scope.get("client")
