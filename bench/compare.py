@@ -6,7 +6,7 @@
 Installs what is missing into a cache outside the repository ($XDG_CACHE_HOME or ~/.cache, then
 sendkit-mock-bench/): Prism 5.14.2 from npm, and wrk from Debian (apt-get, as root). Every server runs on
 127.0.0.1, pinned to core 0 where there are two cores, with wrk (one thread, N connections) on core 1. For each
-workload the rounds alternate the servers (A B C A B C ...) and the medians are printed: requests/s, requests per
+workload the rounds alternate the servers (A B C A B C ..., after a 1 s warm-up of each) and the medians are printed: requests/s, requests per
 CPU-second of the server (what moves least on a shared machine), p99, and the ratios of sendkit-mock to each peer.
 Every answer is checked by wrk (its status, and for the mock's report the `ready` status in the body): a fast
 wrong answer is a failure, printed as such. `limit` is a bare ASGI app on the same uvicorn answering fixed bytes:
@@ -312,6 +312,8 @@ def main() -> None:
                 prepare(server)
             results: dict[str, dict[str, list[dict[str, float]]]] = {}
             for workload in picked:
+                for server in running:  # warm-up, not counted: Prism's JIT, the mock's caches, the connections
+                    wrk(wrk_binary, server, workload, 1, args.connections, load_core)
                 for _ in range(args.rounds):
                     for server in running:
                         figures = wrk(wrk_binary, server, workload, args.duration, args.connections, load_core)

@@ -34,7 +34,7 @@ class Settings:
     tick_seconds: float = 0.05
     cors_origins: str = "*"
     log_level: str = "info"
-    access_log: bool = True  # a line per request; off (--no-access-log) serves ~15% more of the cheapest requests
+    access_log: bool = True  # a line per request, written in batches; --no-access-log for none
     clock_mode: str = "real"  # every session's clock: "real" follows the system clock, "manual" stands still
     max_sessions: int = 1000
     state: Path | None = None  # a state file (GET /__mock/state) loaded into the default session at start-up

@@ -1,0 +1,42 @@
+"""The access log `serve` writes: uvicorn's line per request, gathered and written in one call per batch."""
+
+import asyncio
+import io
+from typing import Any
+
+from sendkit_mock.web.access_log import AccessLog
+
+
+class CountingOut(io.StringIO):
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+async def answer(scope: Any, receive: Any, send: Any) -> None:
+    await send({"type": "http.response.start", "status": 201, "headers": []})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+def test_requests_are_logged_in_one_write_per_batch() -> None:
+    out = CountingOut()
+    log = AccessLog(answer, out)
+
+    async def two_requests() -> str:
+        async def send(message: Any) -> None:
+            pass
+
+        for path in ("/v1/reports", "/v1/webhooks"):
+            scope = {"type": "http", "method": "POST", "path": path, "query_string": b"limit=2",
+                     "client": ("127.0.0.1", 5000), "http_version": "1.1"}
+            await log(scope, None, send)
+        before = out.getvalue()
+        log.flush()  # what the event loop's timer does
+        return before
+
+    assert asyncio.run(two_requests()) == ""  # nothing written on a request's path
+    lines = out.getvalue().splitlines()
+    assert out.writes == 1 and len(lines) == 2
+    assert lines[0].startswith('INFO:     127.0.0.1:5000 - "POST /v1/reports?limit=2 HTTP/1.1" 201 Created ')
