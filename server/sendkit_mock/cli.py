@@ -103,14 +103,14 @@ def serve(settings: Settings) -> int:
 
     from .app import create_mock
     from .delivery.executors import PoolExecutor
+    from .web.access_log import AccessLog
 
     mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)
     world = mock.service.world
     base = f"http://{settings.host}:{settings.port}"
     keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
     print(f"sendkit-mock on {base} | keys: {keys} | docs {base}/ui/ | seed {settings.seed}", flush=True)
-    from .web.access_log import AccessLog
-
+    tune_garbage_collector()
     logged = settings.access_log and settings.log_level in ("info", "debug")
     app = AccessLog(mock.app) if logged else mock.app  # uvicorn's line, written in batches (web/access_log.py)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on",
@@ -208,3 +208,14 @@ def proxy(args: dict[str, Any]) -> int:
           flush=True)
     uvicorn.run(app, host=args["host"], port=args["port"], log_level=args["log_level"], lifespan="on")
     return 0
+
+
+def tune_garbage_collector() -> None:
+    """What the server process holds from its start (the contract, connexion's routes, Faker's data) goes
+    out of the collector's sight, and young collections come less often: full collections walking those
+    objects were the server's p99 (80-90 ms at 8 connections, 20-30 ms without them; bench/compare.py)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
