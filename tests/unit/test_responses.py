@@ -6,7 +6,7 @@ import pytest
 from connexion.json_schema import Draft4ResponseValidator
 from jsonschema import Draft4Validator
 
-from sendkit_mock.web.responses import compiled, with_nullable
+from sendkit_mock.web.compiled import compiled, with_nullable
 
 SCHEMA: dict[str, Any] = {
     "type": "object", "additionalProperties": False, "required": ["id", "error"],

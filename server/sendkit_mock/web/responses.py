@@ -16,16 +16,13 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-import jsonschema_rs
 from connexion.validators import JSONResponseBodyValidator
 
-_CAPACITY = 1024
+from .compiled import compiled, holds
+
 _VALID_CAPACITY = 4096
 _valid: OrderedDict[tuple[int, bytes], None] = OrderedDict()  # (id(schema), digest) of answers found valid
 _KNOWN_VALID = object()
-_NAMED = ("properties", "patternProperties", "definitions")
-_VALUES = ("enum", "example", "examples", "default", "const")  # instances, not schemas
-_compiled: OrderedDict[int, tuple[Any, Any]] = OrderedDict()  # id(schema) -> (schema, validator)
 _lock = threading.Lock()
 
 
@@ -37,10 +34,11 @@ class CompiledResponseBodyValidator(JSONResponseBodyValidator):
         raw = b"".join(stream)
         digest = (id(self._schema), hashlib.blake2b(raw, digest_size=16).digest())
         with _lock:
-            held = _compiled.get(digest[0])
-            if digest in _valid and held is not None and held[0] is self._schema:  # the id is still this schema's
+            known = digest in _valid
+            if known:
                 _valid.move_to_end(digest)
-                return _KNOWN_VALID
+        if known and holds(self._schema):  # the id is still this schema's
+            return _KNOWN_VALID
         self._digest = digest
         return super()._parse(iter((raw,)))
 
@@ -54,55 +52,3 @@ class CompiledResponseBodyValidator(JSONResponseBodyValidator):
             _valid[self._digest] = None
             while len(_valid) > _VALID_CAPACITY:
                 _valid.popitem(last=False)
-
-
-class _Cyclic(ValueError):
-    """A schema that contains itself (a recursive $ref, resolved): left to connexion's validator."""
-
-
-def compiled(schema: dict[str, Any]) -> Any:
-    """The compiled validator of a (resolved) schema, kept while the schema object lives in the cache; None
-    for a schema that contains itself."""
-    key = id(schema)
-    with _lock:
-        found = _compiled.get(key)
-        if found is not None and found[0] is schema:
-            _compiled.move_to_end(key)
-            return found[1]
-    try:
-        validator = jsonschema_rs.Draft4Validator(with_nullable(schema), validate_formats=True)
-    except _Cyclic:
-        validator = None
-    with _lock:
-        _compiled[key] = (schema, validator)  # the schema is held, so its id is not reused while cached
-        while len(_compiled) > _CAPACITY:
-            _compiled.popitem(last=False)
-    return validator
-
-
-def with_nullable(schema: Any, _inside: frozenset[int] = frozenset()) -> Any:
-    """A copy where `nullable: true` is plain JSON Schema: null added to the same schema's type and enum."""
-    if isinstance(schema, (list, dict)):
-        if id(schema) in _inside:
-            raise _Cyclic()
-        _inside = _inside | {id(schema)}
-    if isinstance(schema, list):
-        return [with_nullable(item, _inside) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _NAMED:  # keys are property names, not keywords
-            out[key] = {name: with_nullable(sub, _inside) for name, sub in value.items()}
-        elif key in _VALUES:
-            out[key] = value
-        elif not key.startswith("x-"):
-            out[key] = with_nullable(value, _inside)
-    if schema.get("nullable") is True or schema.get("x-nullable") is True:
-        if "type" in out:
-            kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
-            out["type"] = [*kinds, "null"] if "null" not in kinds else kinds
-        if "enum" in out and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-    out.pop("nullable", None)
-    return out

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope
 from ..errors import BadRequest, Detail
 from ..violations import describe
 from .bodies import parse_body
+from .compiled import compiled
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -119,6 +120,9 @@ class RequestBodyValidator(JSONRequestBodyValidator):
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None and not self._nullable:
             raise BadRequest.field("body", "A JSON body is required")
+        fast = compiled(self._schema)
+        if fast is not None and fast.is_valid(body):  # the common case, compiled; a refusal is explained below
+            return None
         validator = BodySchemaValidator(self._schema, format_checker=Draft4Validator.FORMAT_CHECKER)
         details = details_of(validator, body)
         if details:
