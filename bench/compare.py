@@ -6,8 +6,9 @@
 Installs what is missing into a cache outside the repository ($XDG_CACHE_HOME or ~/.cache, then
 sendkit-mock-bench/): Prism 5.14.2 from npm, and wrk from Debian (apt-get, as root). Every server runs on
 127.0.0.1, pinned to core 0 where there are two cores, with wrk (one thread, N connections) on core 1. For each
-workload the rounds alternate the servers (A B C A B C ..., after a 1 s warm-up of each) and the medians are printed: requests/s, requests per
-CPU-second of the server (what moves least on a shared machine), p99, and the ratios of sendkit-mock to each peer.
+workload the rounds alternate the servers (A B C A B C ..., after a 1 s warm-up of each) and the medians are
+printed: requests/s, requests per CPU-second of the server (what moves least on a shared machine), p99, and
+the ratios of sendkit-mock to each peer.
 Every answer is checked by wrk (its status, and for the mock's report the `ready` status in the body): a fast
 wrong answer is a failure, printed as such. `limit` is a bare ASGI app on the same uvicorn answering fixed bytes:
 the distance to it is what the stack costs before any work of ours.
