@@ -11,6 +11,7 @@ under one lock, so a generated body repeats for the same seed and request.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import random
 import threading
@@ -19,11 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import jsf.parser  # type: ignore[import-untyped]
-import jsf.schema_types.string  # type: ignore[import-untyped]
 import jsonschema
-import rstr
-from jsf import JSF
 
 from ..errors import BadRequest
 from .prefer import HEADER, Preferences
@@ -37,15 +34,24 @@ _GENERATOR = threading.Lock()  # jsf draws from the process-wide `random` and it
 _EARLIEST, _LATEST = datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 12, 31, tzinfo=UTC)
 
 
-def _instant() -> datetime:
-    return jsf.schema_types.string.faker.date_time_between(_EARLIEST, _LATEST, tzinfo=UTC)  # type: ignore[no-any-return]
+@functools.cache
+def _jsf() -> Any:
+    """jsf, imported on the first generated body: it brings Faker's providers, pydantic and smart_open (40 MiB
+    and half a second at start-up) that only `Prefer: dynamic=true` needs."""
+    import jsf.parser  # type: ignore[import-untyped]
+    import jsf.schema_types.string  # type: ignore[import-untyped]
 
+    faker = jsf.schema_types.string.faker
 
-jsf.schema_types.string.format_map.update({
-    "date-time": lambda: _instant().isoformat(),
-    "time": lambda: _instant().isoformat().split("T")[1],
-    "date": lambda: _instant().isoformat().split("T")[0],
-})
+    def instant() -> datetime:
+        return faker.date_time_between(_EARLIEST, _LATEST, tzinfo=UTC)  # type: ignore[no-any-return]
+
+    jsf.schema_types.string.format_map.update({
+        "date-time": lambda: instant().isoformat(),
+        "time": lambda: instant().isoformat().split("T")[1],
+        "date": lambda: instant().isoformat().split("T")[0],
+    })
+    return jsf
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +128,9 @@ class Answers:
         base = int.from_bytes(hashlib.sha256(
             f"{self.seed}/{operation_id}/{status}/{fingerprint}".encode()).digest()[:8], "big")
         validator = jsonschema.Draft4Validator(schema)
+        import rstr
+
+        jsf = _jsf()
         for attempt in range(ATTEMPTS):
             with _GENERATOR:
                 random.seed(base + attempt)
@@ -129,7 +138,7 @@ class Answers:
                 jsf.schema_types.string.faker.seed_instance(base + attempt)  # formats (date-time) have their own
                 rstr._default_instance._random.seed(base + attempt)  # jsf's patterns: rstr's own Random
                 try:
-                    body = JSF(schema).generate()
+                    body = jsf.JSF(schema).generate()
                 except Exception:  # a schema construct jsf cannot build: try the next seed, then give up
                     continue
             body = _pin(schema, body)
