@@ -115,3 +115,26 @@ def test_an_upstream_that_does_not_answer_is_a_502() -> None:
         answer = requests.get(f"{proxy}/v1/reports", headers=KEY)
         assert answer.status_code == 502 and "did not answer" in answer.json()["message"]
         assert journal(proxy)[0]["status"] == 502
+
+
+def test_a_compressed_answer_arrives_whole_and_is_checked() -> None:
+    import gzip
+    import json
+
+    body = gzip.compress(json.dumps({"success": True, "data": [], "pagination": {
+        "limit": 25, "total": 0, "hasMore": False, "nextCursor": None}}).encode())
+
+    async def gzipping(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"application/json"), (b"content-encoding", b"gzip"),
+            (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    for upstream in served(gzipping):
+        for proxy in proxy_of(upstream):
+            answer = requests.get(f"{proxy}/v1/reports", headers=KEY)
+            assert answer.status_code == 200 and answer.json()["data"] == []
+            assert "content-encoding" not in answer.headers
+            assert journal(proxy)[0]["responseViolations"] == []

@@ -27,6 +27,7 @@ from .contract import ContractCheck
 log = logging.getLogger("sendkit_mock.proxy")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host", "content-length"}
+JSON_HEADERS = [("content-type", "application/json")]
 
 
 class BadGateway(ApiError):
@@ -62,7 +63,7 @@ class ValidatingProxy:
             answer = await self._forward(scope, headers, body)
         except httpx.HTTPError as exc:
             log.error("%s %s: the upstream %s did not answer: %s", method, path, self.upstream, exc)
-            await _send(send, 502, {"content-type": "application/json"}, json.dumps(BadGateway(
+            await _send(send, 502, JSON_HEADERS, json.dumps(BadGateway(
                 f"The upstream {self.upstream} did not answer: {type(exc).__name__}").body()).encode())
             self._record(scope, query, headers, body, 502, started, violations, [])
             return
@@ -78,10 +79,11 @@ class ValidatingProxy:
             status = 502
             error = BadGateway(f"The upstream's answer ({answer.status_code}) broke the contract",
                                details=answered)
-            await _send(send, 502, {"content-type": "application/json"}, json.dumps(error.body()).encode())
+            await _send(send, 502, JSON_HEADERS, json.dumps(error.body()).encode())
         else:
-            out = {k: v for k, v in answer.headers.multi_items() if k.lower() not in HOP_BY_HOP}
-            await _send(send, status, out, answer.content, raw=answer.headers.multi_items())
+            # httpx hands the body over decoded: it goes on without the upstream's content-encoding.
+            await _send(send, status, [(k, v) for k, v in answer.headers.multi_items()
+                                       if k.lower() != "content-encoding"], answer.content)
         self._record(scope, query, headers, body, status, started, violations, answered)
 
     async def _forward(self, scope: Scope, headers: list[tuple[str, str]], body: bytes) -> httpx.Response:
@@ -161,9 +163,9 @@ async def _read(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-async def _send(send: Send, status: int, headers: dict[str, str], body: bytes,
-                raw: list[tuple[str, str]] | None = None) -> None:
-    pairs = [(k, v) for k, v in (raw or headers.items()) if k.lower() not in HOP_BY_HOP]
+async def _send(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    """An answer with these headers (hop-by-hop ones and the length left out) and its own content-length."""
+    pairs = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
     pairs.append(("content-length", str(len(body))))
     await send({"type": "http.response.start", "status": status,
                 "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs]})
@@ -171,7 +173,7 @@ async def _send(send: Send, status: int, headers: dict[str, str], body: bytes,
 
 
 async def _send_json(send: Send, status: int, document: Any) -> None:
-    await _send(send, status, {"content-type": "application/json"}, json.dumps(document).encode())
+    await _send(send, status, JSON_HEADERS, json.dumps(document).encode())
 
 
 async def _send_error(send: Send, error: ApiError) -> None:
