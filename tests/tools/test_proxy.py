@@ -74,6 +74,12 @@ def test_a_bad_request_is_forwarded_and_named(upstream: str) -> None:
         assert entry["responseViolations"] == []
         count = requests.post(f"{proxy}/__mock/requests/count", json={"method": "POST", "path": "/v1/reports"})
         assert count.json()["data"]["count"] == 1
+        for bad in ("cursor=nope", "limit=many", "status=teapot"):
+            refused = requests.get(f"{proxy}/__mock/requests?{bad}")
+            assert refused.status_code in (400, 404) and refused.json()["code"] == refused.status_code, bad
+        for body in ([1], {"query": "x"}, {"colour": 1}):
+            refused = requests.post(f"{proxy}/__mock/requests/count", json=body)
+            assert refused.status_code == 400 and refused.json()["details"], body
         assert requests.delete(f"{proxy}/__mock/requests").status_code == 200 and journal(proxy) == []
 
 

@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from ..clock import Clock, SystemClock, iso
 from ..domain.ids import IdFactory
 from ..errors import ApiError, Detail
-from ..journal import Journal, body_of, mask
+from ..journal import MATCHER_PARTS, Journal, body_of, mask
 from ..store import InMemoryCounter, InMemoryLog
 from .contract import ContractCheck
 
@@ -106,35 +106,29 @@ class ValidatingProxy:
         })
 
     async def _journal(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The proxy's journal, as the mock's `/__mock/requests` answers it; every refusal in SendKit's shape."""
         method, path = scope["method"], scope["path"]
         params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-        if path == "/__mock/requests" and method == "GET":
-            try:
-                limit = min(max(int(params.get("limit", 25)), 1), 100)
-                status = int(params["status"]) if "status" in params else None
-            except ValueError:
-                await _send_error(send, ApiError(status=400, details=[Detail("limit", "Must be an integer")]))
-                return
-            items, total, more = self.journal.page(cursor=params.get("cursor"), limit=limit,
-                                                   method=params.get("method"), path=params.get("path"),
-                                                   status=status)
-            await _send_json(send, 200, {"success": True, "data": items, "pagination": {
-                "limit": limit, "total": total, "hasMore": more, "nextCursor": items[-1]["_id"] if items else None}})
-        elif path == "/__mock/requests" and method == "DELETE":
-            self.journal.clear()
-            await _send_json(send, 200, {"success": True, "data": {"cleared": True}})
-        elif path == "/__mock/requests/count" and method == "POST":
-            try:
-                matcher = json.loads(await _read(receive) or b"{}")
-                count, near = self.journal.count(matcher)
-            except (ValueError, ApiError) as exc:
-                error = exc if isinstance(exc, ApiError) else ApiError(status=400, details=[
-                    Detail("body", "Not valid JSON")])
-                await _send_error(send, error)
-                return
-            await _send_json(send, 200, {"success": True, "data": {"count": count, "nearMisses": near}})
-        else:
-            await _send_error(send, ApiError(status=404))
+        try:
+            if path == "/__mock/requests" and method == "GET":
+                limit = min(max(_integer(params, "limit", 25), 1), 100)
+                status = _integer(params, "status", None)
+                items, total, more = self.journal.page(cursor=params.get("cursor"), limit=limit,
+                                                       method=params.get("method"), path=params.get("path"),
+                                                       status=status)
+                await _send_json(send, 200, {"success": True, "data": items, "pagination": {
+                    "limit": limit, "total": total, "hasMore": more,
+                    "nextCursor": items[-1]["_id"] if items else None}})
+            elif path == "/__mock/requests" and method == "DELETE":
+                self.journal.clear()
+                await _send_json(send, 200, {"success": True, "data": {"cleared": True}})
+            elif path == "/__mock/requests/count" and method == "POST":
+                count, near = self.journal.count(_matcher(await _read(receive)))
+                await _send_json(send, 200, {"success": True, "data": {"count": count, "nearMisses": near}})
+            else:
+                raise ApiError(status=404)
+        except ApiError as error:
+            await _send_error(send, error)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -146,6 +140,30 @@ class ValidatingProxy:
                     await self._client.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _integer(params: dict[str, str], name: str, default: int | None) -> Any:
+    try:
+        return int(params[name]) if name in params else default
+    except ValueError:
+        raise ApiError(status=400, details=[Detail(name, "Must be an integer")]) from None
+
+
+def _matcher(raw: bytes) -> dict[str, Any]:
+    """A count's matcher: an object of the mock's matcher parts, each of the type the mock's contract gives it."""
+    try:
+        matcher = json.loads(raw or b"{}")
+    except ValueError:
+        raise ApiError(status=400, details=[Detail("body", "Not valid JSON")]) from None
+    if not isinstance(matcher, dict):
+        raise ApiError(status=400, details=[Detail("body", "Must be an object")])
+    kinds = {"method": str, "path": str, "pathPattern": str, "query": dict, "headers": dict}
+    for name in matcher:
+        if name not in MATCHER_PARTS:
+            raise ApiError(status=400, details=[Detail(name, "Is not an allowed property")])
+        if name in kinds and not isinstance(matcher[name], kinds[name]):
+            raise ApiError(status=400, details=[Detail(name, f"Must be of type {kinds[name].__name__}")])
+    return matcher
 
 
 def _listed(details: list[Detail]) -> list[dict[str, str]]:

@@ -50,6 +50,7 @@ class SendkitMock(MockHandle):
         super().__init__(transport or http_transport(url), mock.service.world, url=url,
                          admin_token=mock.settings.admin_token)
         self.mock, self._receiver = mock, receiver
+        self.client: Any = None  # sendkit_mock_app: the in-process app's test client
 
     def reset(self) -> None:
         """The session rebuilt over fresh stores, as `POST /__mock/reset` does, without the round trip: the
@@ -179,7 +180,7 @@ def sendkit_mock_app(request: pytest.FixtureRequest, sendkit_mock_settings: dict
                 return response.status_code, response.text
 
         handle = SendkitMock(mock, "http://testserver", receiver, transport)
-        handle.client = client  # type: ignore[attr-defined]
+        handle.client = client
         request.node.stash[_WATCHED] = (mock.incidents, handle.session)
         yield handle
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 
@@ -30,11 +31,9 @@ class ThreadedServer:
 
     def start(self, timeout: float = 15.0) -> ThreadedServer:
         self._thread.start()
-        waited = threading.Event()
-        while not self._server.started and self._thread.is_alive() and not waited.wait(0.005):
-            timeout -= 0.005
-            if timeout <= 0:
-                break
+        deadline = time.monotonic() + timeout
+        while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
         if not self._server.started:
             self.stop()
             raise ServerDidNotStart(f"uvicorn did not start on {self.host}:{self.port} (see its log above)")
