@@ -58,6 +58,7 @@ from .web.security import security_map
 from .web.sessions import SessionSelector
 from .web.simulation import Simulation
 from .web.validation import RequestBodyValidator, RequestParameterValidator
+from .web.wsgi_bridge import serve_on_the_loop
 
 APP_CLASS = FlaskApp  # the one-line choice: connexion.AsyncApp serves the same handlers
 
@@ -152,8 +153,14 @@ def create_mock(
     ticking = Background(_real_time_ticker(sessions), settings.tick_seconds, executor)
     connections, incidents = Connections(), Incidents()
     app = _web_app(settings, world, auth, sessions, connections, incidents,
-                   ticking.lifespan if background else None)
+                   ticking.lifespan if background else None, _waiting_operations(executor))
     return Mock(app, settings, clock, sessions, ticking, connections, incidents)
+
+
+def _waiting_operations(executor: Executor) -> frozenset[str]:
+    """The operations whose handlers can wait on the network: they run on a thread, the others on the loop."""
+    delivering = {"mockMoveClock", "mockForceReportStatus"} if executor.inline else set()
+    return frozenset({"testWebhook", *delivering})
 
 
 def _in_memory(settings: Settings) -> StoresFactory:
@@ -167,7 +174,7 @@ def create_app(settings: Settings | None = None, **parts: Any) -> Any:
 
 
 def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Sessions, connections: Connections,
-             incidents: Incidents, lifespan: Callable[[Any], Any] | None) -> Any:
+             incidents: Incidents, lifespan: Callable[[Any], Any] | None, waiting: frozenset[str]) -> Any:
     """connexion's app over the contract: routing, validation both ways, and every error in SendKit's shape."""
     contract = _load_contract()
     operations = _operations(sessions, auth, _answers(contract, settings.seed))
@@ -190,6 +197,7 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
         },
         security_map=security_map(auth),
     )
+    serve_on_the_loop(app, threaded=waiting)
     home = home_page("sendkit-mock: the SendKit Reports API, offline", world.workspaces[0].api_key)
     app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, contract=contract, home=home)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)

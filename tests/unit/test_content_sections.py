@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 import random
 from datetime import UTC, datetime
 from typing import Any
@@ -221,12 +223,18 @@ def test_the_same_report_and_seed_give_the_same_bytes_and_another_seed_other_dat
     assert json.dumps(build(report, seed=43)) != first
 
 
-def test_the_factory_serves_copies_from_its_cache_and_leaves_global_randomness_alone() -> None:
+def test_the_factory_serves_read_only_data_from_its_cache_and_leaves_global_randomness_alone() -> None:
     factory, report = ContentFactory(WORLD, 42, cache_size=2), make_report()
     state = random.getstate()
     first = factory(report)
-    first["executiveSummary"]["totals"]["sent"] = -1
-    assert factory(report)["executiveSummary"]["totals"]["sent"] >= 0
+    with pytest.raises(TypeError, match="copy.deepcopy"):
+        first["executiveSummary"]["totals"]["sent"] = -1
+    with pytest.raises(TypeError):
+        first["campaignPerformance"].append({})
+    assert factory(report) is first and first["executiveSummary"]["totals"]["sent"] >= 0
+    changed = copy.deepcopy(first)
+    changed["campaignPerformance"].append({})  # a copy is the caller's own
+    assert json.dumps(changed) != json.dumps(first) and pickle.loads(pickle.dumps(first)) == first
     for n in range(3):  # evicts the first report; rebuilt, it is the same
         factory(make_report(report_id=f"{n:024x}"))
     assert factory(report) == factory.build(report)

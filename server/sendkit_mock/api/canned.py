@@ -39,4 +39,5 @@ def canned(operation_id: str, handler: Callable[..., Any], answers: Answers) -> 
         return handler(**{k: v for k, v in kwargs.items() if k in takes})
 
     call.__name__ = getattr(handler, "__name__", operation_id)
+    call.__signature__ = inspect.signature(call)  # type: ignore[attr-defined]  # connexion asks on every request
     return call

@@ -11,12 +11,16 @@ log = logging.getLogger("sendkit_mock")
 
 
 class Executor(Protocol):
+    inline: bool  # the caller waits for the job: a delivery happens on the thread that submitted it
+
     def submit(self, job: Callable[[], None]) -> None: ...
 
     def shutdown(self) -> None: ...
 
 
 class InlineExecutor:
+    inline = True
+
     def submit(self, job: Callable[[], None]) -> None:
         job()
 
@@ -26,6 +30,8 @@ class InlineExecutor:
 
 class PoolExecutor:
     """A slow receiver holds one worker; the others go on. A job that raises is logged, never fatal."""
+
+    inline = False
 
     def __init__(self, workers: int = 8) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sendkit-delivery")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ def key_checker(auth: Authenticator) -> Callable[..., dict[str, Any] | None]:
         header = request.headers.get(WORKSPACE_HEADER) if request is not None else None
         return {"sub": principal.user.id, "principal": principal, "workspace_header": header or None}
 
+    check.__signature__ = inspect.signature(check)  # type: ignore[attr-defined]  # connexion asks per request
     return check
 
 

@@ -3,7 +3,8 @@
 Pure: the same world, seed and report give the same dict, byte for byte once serialised; nothing reads
 the clock (the report's creation instant stands for "now") and nothing does I/O. Faker is one instance
 per report, seeded from the seed and the report id. GET /v1/reports/{id} asks again on every read, so the
-last results are kept in a small LRU keyed by everything the data depends on.
+last results are kept in a small LRU keyed by everything the data depends on, and handed out as they are
+(no copy per read): it is read-only, and a change raises TypeError instead of altering every later answer.
 """
 
 from __future__ import annotations
@@ -45,12 +46,12 @@ class ContentFactory:
             if data is not None:
                 self._cache.move_to_end(key)
         if data is None:
-            data = self.build(report)
+            data = frozen(self.build(report))
             with self._lock:
                 self._cache[key] = data
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
-        return copy.deepcopy(data)  # callers may change what they get; the cache must not change
+        return data
 
     def build(self, report: Report) -> Json:
         coverage = coverage_of(self._world, report)
@@ -70,6 +71,46 @@ class ContentFactory:
         if report.sections.mailbox_health:
             data["mailboxHealth"] = [entry.to_json() for entry in mailboxes]
         return data
+
+
+def frozen(value: Any) -> Any:
+    """The same JSON value, its dicts and lists read-only (still a dict and a list to every encoder)."""
+    if isinstance(value, dict):
+        return ReadOnlyDict({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return ReadOnlyList(frozen(v) for v in value)
+    return value
+
+
+def _refuse(self: object, *args: object, **kwargs: object) -> Any:
+    raise TypeError("a report's content is shared by every answer that shows it: copy.deepcopy() it to change it")
+
+
+class ReadOnlyDict(dict[str, Any]):
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:  # a copy is a plain dict, to change at will
+        return {k: copy.deepcopy(v, memo) for k, v in self.items()}
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self),))
+
+
+class ReadOnlyList(list[Any]):
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = pop = remove = clear = sort = \
+        reverse = _refuse
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return [copy.deepcopy(v, memo) for v in self]
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __reduce__(self) -> Any:
+        return (list, (list(self),))
 
 
 def _key(report: Report) -> Hashable:
