@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -43,9 +44,12 @@ class ManualClock:
             self._now = when.astimezone(UTC)
 
 
+@functools.lru_cache(maxsize=16384)  # a list page writes ~80 of them, mostly the same instants again
 def iso(when: datetime) -> str:
     """SendKit's timestamp form: UTC, milliseconds, a trailing Z."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    if when.tzinfo is not UTC:
+        when = when.astimezone(UTC)
+    return when.isoformat(timespec="milliseconds")[:-len("+00:00")] + "Z"
 
 
 LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # a session's clock stops short of this, far from datetime's limit

@@ -1,15 +1,37 @@
-"""A JSON Schema error as SendKit's {field, message}: what the mock's 400s say, and what the validating proxy
-journals, in the same words ("Is required", "Must be one of: ...", a `not` rule's own `x-error-*` words)."""
+"""JSON Schema errors as SendKit's {field, message}: what the mock's 400s say, and what the validating proxy
+journals, in the same words ("Is required", "Must be one of: ...", a `not` rule's own `x-error-*` words).
+
+Field names come from the error's structured data (the schema's `required` list, the instance's keys, the
+path), never from the validator's English messages."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
+import regress
 from jsonschema import ValidationError
 
 from .errors import Detail
+
+
+@lru_cache(maxsize=256)
+def ecma_regex(pattern: str) -> regress.Regex:
+    """An OpenAPI `pattern` compiled as what it is, an ECMA-262 regular expression (Python's `re` reads `\\s`,
+    `\\d`, `\\w`, `.`, `\\b` and `$` otherwise, and refuses some of ECMA's syntax)."""
+    return regress.Regex(pattern)
+
+
+def matches(pattern: str, text: str) -> bool:
+    return ecma_regex(pattern).find(text) is not None
+
+
+def pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """jsonschema's `pattern` keyword with the pattern read as ECMA-262 (for `validators.extend`)."""
+    if validator.is_type(instance, "string") and not matches(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def field_path(path: Iterable[Any], prefix: str = "") -> str:
@@ -19,35 +41,49 @@ def field_path(path: Iterable[Any], prefix: str = "") -> str:
     return out
 
 
-def describe(error: ValidationError) -> Detail:
-    """One jsonschema error as SendKit's {field, message}."""
-    kind, schema, value = error.validator, error.schema, error.validator_value
+def details(errors: Iterable[ValidationError], prefix: str = "") -> list[Detail]:
+    """Every error as details, ordered by field; one line for two keywords that say the same of a field."""
+    found: dict[Detail, None] = {}
+    seen: Counter[tuple[Any, ...]] = Counter()  # `required` errors so far per object: the k-th names the k-th gap
+    for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
+        for detail in _describe(error, seen):
+            found[Detail(f"{prefix}.{detail.field}" if prefix else detail.field, detail.message)] = None
+    return list(found)
+
+
+def _describe(error: ValidationError, seen: Counter[tuple[Any, ...]]) -> list[Detail]:
+    kind, schema, value, instance = error.validator, error.schema, error.validator_value, error.instance
     path = list(error.absolute_path)
-    custom = schema.get("x-error-message") if isinstance(schema, dict) else None
-    if kind == "required":
-        missing = re.search(r"'(.+?)' is a required property", error.message)
-        return Detail(field_path([*path, missing.group(1) if missing else "?"]), "Is required")
-    if kind == "additionalProperties":
-        extras = re.findall(r"'(.+?)'", error.message.split("(")[-1]) or ["?"]
-        return Detail(field_path([*path, extras[0]]), "Is not an allowed property")
+    if kind == "required" and isinstance(instance, dict):
+        missing = [name for name in value if name not in instance] or ["?"]
+        key = (*path, id(schema))
+        nth = seen[key]
+        seen[key] += 1
+        return [Detail(field_path([*path, missing[min(nth, len(missing) - 1)]]), "Is required")]
+    if kind == "additionalProperties" and isinstance(instance, dict) and isinstance(schema, dict):
+        known, patterns = schema.get("properties", {}), schema.get("patternProperties", {})
+        extras = [name for name in instance
+                  if name not in known and not any(matches(p, name) for p in patterns)] or ["?"]
+        return [Detail(field_path([*path, name]), "Is not an allowed property") for name in extras]
     if kind == "not" and isinstance(value, dict) and "x-error-field" in value:  # a rule across fields
-        return Detail(field_path([*path, value["x-error-field"]]), value.get("x-error-message", error.message))
-    if custom:
-        message = custom
-    elif kind == "enum":
-        message = "Must be one of: " + ", ".join(map(str, value))
-    elif kind == "type":
-        message = f"Must be of type {value if isinstance(value, str) else ' or '.join(value)}"
-    elif kind == "maxItems":
-        message = f"Must contain at most {value} items"
-    elif kind == "minItems":
-        message = f"Must contain at least {value} item{'s' if value != 1 else ''}"
-    elif kind == "uniqueItems":
-        message = "Must not contain duplicates"
-    elif kind == "format":
-        message = f"Must be a valid {value}"
-    elif kind in ("minimum", "maximum"):
-        message = f"Must be {'at least' if kind == 'minimum' else 'at most'} {value}"
-    else:
-        message = error.message
-    return Detail(field_path(path) or "body", message)
+        return [Detail(field_path([*path, value["x-error-field"]]), value.get("x-error-message", error.message))]
+    custom = schema.get("x-error-message") if isinstance(schema, dict) else None
+    return [Detail(field_path(path) or "body", custom or _message(kind, value, error.message))]
+
+
+def _message(kind: Any, value: Any, fallback: str) -> str:
+    if kind == "enum":
+        return "Must be one of: " + ", ".join(map(str, value))
+    if kind == "type":
+        return f"Must be of type {value if isinstance(value, str) else ' or '.join(value)}"
+    if kind == "maxItems":
+        return f"Must contain at most {value} items"
+    if kind == "minItems":
+        return f"Must contain at least {value} item{'s' if value != 1 else ''}"
+    if kind == "uniqueItems":
+        return "Must not contain duplicates"
+    if kind == "format":
+        return f"Must be a valid {value}"
+    if kind in ("minimum", "maximum"):
+        return f"Must be {'at least' if kind == 'minimum' else 'at most'} {value}"
+    return fallback

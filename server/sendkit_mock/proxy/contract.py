@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jsonschema import validators
 from openapi_schema_validator import OAS30Validator
 
 from ..errors import Detail
-from ..violations import describe
+from ..violations import details, pattern_keyword
 
+_Validator = validators.extend(OAS30Validator, {"pattern": pattern_keyword})  # patterns are ECMA-262
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -40,7 +42,7 @@ class ContractCheck:
         self.document = document
         # The whole document is the root every `#/components/...` reference resolves against: a schema's
         # validator is this one evolved (`evolve` keeps the root's resolver).
-        self._root = OAS30Validator(dict(document), format_checker=OAS30Validator.FORMAT_CHECKER)
+        self._root = _Validator(dict(document), format_checker=OAS30Validator.FORMAT_CHECKER)
         self._operations: list[Operation] = []
         for template, item in document.get("paths", {}).items():
             shared = [self._deref(p) for p in item.get("parameters", [])]
@@ -133,13 +135,11 @@ class ContractCheck:
     # --- schemas ------------------------------------------------------------------------------------
     def _check(self, schema: Mapping[str, Any], instance: Any, prefix: str) -> list[Detail]:
         validator = self._root.evolve(schema=schema)
-        found: dict[Detail, None] = {}  # ordered, one line for two keywords that say the same
-        for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+        errors = list(validator.iter_errors(instance))
+        for error in errors:
             if error.validator == "not" and isinstance(error.validator_value, dict):
                 error.validator_value = self._deref(error.validator_value)  # for its x-error-field
-            detail = describe(error)
-            found[Detail(f"{prefix}.{detail.field}" if prefix else detail.field, detail.message)] = None
-        return list(found)
+        return details(errors, prefix)
 
     def _deref(self, item: Mapping[str, Any]) -> Mapping[str, Any]:
         while "$ref" in item:

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from connexion.json_schema import Draft4RequestValidator
 from connexion.lifecycle import ConnexionRequest
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
-from jsonschema import Draft4Validator, ValidationError, validators
+from jsonschema import Draft4Validator, FormatChecker, validators
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
 from ..errors import BadRequest, Detail
-from ..violations import describe
+from ..violations import details, pattern_keyword
 from .bodies import parse_body
 from .compiled import compiled
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@Draft4Validator.FORMAT_CHECKER.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     """Strict YYYY-MM-DD: `date.fromisoformat` alone also takes `20240101`."""
     if not isinstance(value, str):
@@ -34,71 +32,19 @@ def _is_date(value: object) -> bool:
     return True
 
 
-# OpenAPI patterns are ECMA-262 regular expressions; Python's `re` reads some escapes differently: its `\s`
-# also takes \x1c-\x1f and \x85 (and not \ufeff), its `\d` and `\w` take any Unicode digit or letter, and
-# its `$` also matches before a final newline. Schemathesis found the first (a webhook URL with \x1f, valid
-# by the contract, rejected by `^https?://[^\s/?#]+[^\s]*$`). Patterns are translated before matching.
-_ECMA_CLASSES = {
-    "s": "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff",
-    "d": "0-9",
-    "w": "A-Za-z0-9_",
-}
+# jsonschema's Draft 4 formats and a strict `date`, in a checker of the mock's own: the one jsonschema keeps
+# for every program in the process is left as it is.
+FORMATS = FormatChecker()
+FORMATS.checkers = {**Draft4Validator.FORMAT_CHECKER.checkers}
+FORMATS.checks("date", raises=ValueError)(_is_date)
 
 
-@lru_cache(maxsize=256)
-def ecma_regex(pattern: str) -> re.Pattern[str]:
-    """`pattern` compiled with ECMA-262 meanings for \\s \\S \\d \\D \\w \\W and `$`."""
-    out: list[str] = []
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\" and i + 1 < len(pattern):
-            escaped = pattern[i + 1]
-            members = _ECMA_CLASSES.get(escaped.lower())
-            if members is None or (in_class and escaped.isupper()):
-                out.append(pattern[i : i + 2])  # a negated class inside a class stays Python's
-            elif in_class:
-                out.append(members)
-            else:
-                out.append(f"[{'^' if escaped.isupper() else ''}{members}]")
-            i += 2
-            continue
-        if char == "[" and not in_class:
-            in_class = True
-            out.append(char)
-            if pattern[i + 1 : i + 2] == "^":
-                out.append("^")
-                i += 1
-            if pattern[i + 1 : i + 2] == "]":  # a member, as Python reads it (not ECMA's empty `[]`)
-                out.append("\\]")
-                i += 1
-        elif char == "]" and in_class:
-            in_class = False
-            out.append(char)
-        elif char == "$" and not in_class:
-            out.append("\\Z")
-        else:
-            out.append(char)
-        i += 1
-    return re.compile("".join(out))
+BodySchemaValidator = validators.extend(Draft4RequestValidator, {"pattern": pattern_keyword})
+ParameterSchemaValidator = validators.extend(Draft4Validator, {"pattern": pattern_keyword})
 
 
-def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-BodySchemaValidator = validators.extend(Draft4RequestValidator, {"pattern": _ecma_pattern})
-ParameterSchemaValidator = validators.extend(Draft4Validator, {"pattern": _ecma_pattern})
-
-
-def details_of(validator: Draft4Validator, instance: Any, prefix: str = "") -> list[Detail]:
-    found: dict[Detail, None] = {}  # ordered, and one line for two keywords that say the same (format, pattern)
-    for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
-        detail = describe(error)
-        found[Detail(prefix + detail.field if prefix else detail.field, detail.message)] = None
-    return list(found)
+def details_of(validator: Draft4Validator, instance: Any) -> list[Detail]:
+    return details(validator.iter_errors(instance))
 
 
 class RequestBodyValidator(JSONRequestBodyValidator):
@@ -123,7 +69,7 @@ class RequestBodyValidator(JSONRequestBodyValidator):
         fast = compiled(self._schema)
         if fast is not None and fast.is_valid(body):  # the common case, compiled; a refusal is explained below
             return None
-        validator = BodySchemaValidator(self._schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        validator = BodySchemaValidator(self._schema, format_checker=FORMATS)
         details = details_of(validator, body)
         if details:
             raise BadRequest(details=details)
@@ -164,5 +110,5 @@ class RequestParameterValidator(ParameterValidator):
                 value = int(raw)
             except ValueError:
                 return [Detail(name, "Must be an integer")]
-        validator = ParameterSchemaValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        validator = ParameterSchemaValidator(schema, format_checker=FORMATS)
         return [Detail(name, d.message) for d in details_of(validator, value)]
