@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +13,6 @@ import yaml
 from connexion import FlaskApp
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
-from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -51,6 +49,7 @@ from .web import errors
 from .web.connections import Connections
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.journal import JournalRecorder
+from .web.json_codec import FastJsonifier
 from .web.middleware import AdminGuard, HeadAsGet, RequestGuard
 from .web.responses import CompiledResponseBodyValidator
 from .web.routes import AllowedMethods, ContractCors, MethodGuard
@@ -188,7 +187,7 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
         strict_validation=True,
         validate_responses=True,
         pythonic_params=True,
-        jsonifier=Jsonifier(json, separators=(",", ":")),
+        jsonifier=FastJsonifier(),
         validator_map={
             "parameter": RequestParameterValidator,
             "body": MediaTypeDict({"*/*json": RequestBodyValidator}),

@@ -19,6 +19,7 @@ from typing import Any
 from connexion.validators import JSONResponseBodyValidator
 
 from .compiled import compiled, holds
+from .json_codec import loads
 
 _VALID_CAPACITY = 4096
 _valid: OrderedDict[tuple[int, bytes], None] = OrderedDict()  # (id(schema), digest) of answers found valid
@@ -40,7 +41,10 @@ class CompiledResponseBodyValidator(JSONResponseBodyValidator):
         if known and holds(self._schema):  # the id is still this schema's
             return _KNOWN_VALID
         self._digest = digest
-        return super()._parse(iter((raw,)))
+        try:
+            return loads(raw)
+        except ValueError:
+            return super()._parse(iter((raw,)))  # connexion's own refusal, in its words
 
     def _validate(self, body: Any) -> None:
         if body is _KNOWN_VALID:
