@@ -122,3 +122,23 @@ def test_a_bad_pending_entry_is_named_over_http_and_in_a_state_file(tmp_path: Pa
     state.write_text(json.dumps(document))
     with pytest.raises(StateFileError, match=r"pending\.deliveries\[0\]: Missing field 'attempt'"):
         create_mock(Settings(state=state), clock=ManualClock(START))
+
+
+def test_a_finished_report_replaced_by_a_state_document_answers_as_the_new_one() -> None:
+    """A finished report's answer is kept for the next poll; a report loaded under the same id is another one."""
+    mock = create_mock(Settings(), clock=ManualClock(START), sender=RecordingSender())
+    with mock.app.test_client() as client:
+        created = client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()).json()
+        report_id = created["data"]["reports"][0]["id"]
+        client.post("/__mock/clock", json={"advance": 10})
+        ready = client.get(f"/v1/reports/{report_id}", headers=ws()).json()["data"]
+        assert ready["status"] == "ready" and client.get(f"/v1/reports/{report_id}", headers=ws()).json()["data"] == ready
+        document = client.get("/__mock/state").json()["data"]
+        document["reports"][0]["timeline"] |= {"outcome": "failed", "error": {"code": "X", "message": "from the file"}}
+        document["reports"][0]["title"] = "Loaded"
+        assert client.put("/__mock/state", json=document).status_code == 200
+        loaded = client.get(f"/v1/reports/{report_id}", headers=ws()).json()["data"]
+        assert (loaded["status"], loaded["title"], loaded["data"]) == ("failed", "Loaded", None)
+        assert loaded["error"] == {"code": "X", "message": "from the file"}
+        listed = client.get("/v1/reports", headers=ws()).json()["data"]
+        assert [(r["id"], r["status"], r["title"]) for r in listed] == [(report_id, "failed", "Loaded")]

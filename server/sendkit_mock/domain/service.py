@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
@@ -15,6 +16,7 @@ from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
 from .lifecycle import FAILED, FINISHED, QUEUED, READY, Lifecycle
 from .periods import Period, resolve_period
+from .readonly import frozen
 from .reports import Report, Sections
 from .stores import DueQueue, Page, ReportStore, UnknownCursor
 from .world import Workspace, World
@@ -24,6 +26,9 @@ class ContentGenerator(Protocol):
     def __call__(self, report: Report) -> dict[str, Any]:
         """The `data` of a ready report: pure, the same for the same report and seed."""
         ...
+
+
+FINISHED_KEPT = 4096  # rendered finished reports kept per session: a few pages' worth, polled again and again
 
 
 def queued_message(count: int) -> str:
@@ -53,12 +58,30 @@ class ReportService:
         self.content = content
         self.recipient_ids = recipient_ids or (lambda workspaces: {r.id for ws in workspaces for r in ws.recipients})
         self._create_lock = threading.RLock()
+        self._finished: OrderedDict[tuple[str, bool], tuple[Report, dict[str, Any]]] = OrderedDict()
+        self._finished_lock = threading.Lock()
 
     # --- queries -------------------------------------------------------------------------------
     def render(self, report: Report, *, with_data: bool = True) -> dict[str, Any]:
+        """The report as the API shows it. A finished one no longer changes (a session's clock only goes on,
+        and a forced status is a new Report), so its form is kept, read-only, for the next poll or page."""
+        key = (report.id, with_data)
+        with self._finished_lock:
+            kept = self._finished.get(key)
+            if kept is not None and kept[0] is report:
+                self._finished.move_to_end(key)
+                return kept[1]
         now = self.clock.now()
-        ready = with_data and report.status(now) == READY
-        return report.to_json(now, self.content(report) if ready else None, with_data=with_data)
+        status = report.status(now)
+        body = report.to_json(now, self.content(report) if with_data and status == READY else None,
+                              with_data=with_data)
+        if status in FINISHED:
+            body = frozen(body)
+            with self._finished_lock:
+                self._finished[key] = (report, body)
+                while len(self._finished) > FINISHED_KEPT:
+                    self._finished.popitem(last=False)
+        return body
 
     def render_summary(self, report: Report) -> dict[str, Any]:
         return report.summary_json(self.clock.now())

@@ -110,5 +110,8 @@ class RequestParameterValidator(ParameterValidator):
                 value = int(raw)
             except ValueError:
                 return [Detail(name, "Must be an integer")]
+        fast = compiled(schema)
+        if fast is not None and fast.is_valid(value):  # compiled once per parameter; a refusal explained below
+            return []
         validator = ParameterSchemaValidator(schema, format_checker=FORMATS)
         return [Detail(name, d.message) for d in details_of(validator, value)]
