@@ -45,7 +45,7 @@ from .sessions import Session, SessionParts, Sessions
 from .settings import Settings
 from .simulation.answers import Answers
 from .store import InMemoryStores
-from .web import errors
+from .web import errors, views
 from .web.connections import Connections
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.journal import JournalRecorder
@@ -178,6 +178,7 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
     contract = _load_contract()
     operations = _operations(sessions, auth, _answers(contract, settings.seed))
     allowed = AllowedMethods(contract.document)
+    jsonifier = FastJsonifier()
     app = APP_CLASS(__name__, lifespan=lifespan)
     app.add_api(
         copy.deepcopy(contract.document),  # a dict (connexion would render a file as a Jinja template,
@@ -187,7 +188,7 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
         strict_validation=True,
         validate_responses=True,
         pythonic_params=True,
-        jsonifier=FastJsonifier(),
+        jsonifier=jsonifier,
         validator_map={
             "parameter": RequestParameterValidator,
             "body": MediaTypeDict({"*/*json": RequestBodyValidator}),
@@ -196,7 +197,8 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
         },
         security_map=security_map(auth),
     )
-    serve_on_the_loop(app, threaded=waiting)
+    planned = views.plans(contract.document, operations)
+    serve_on_the_loop(app, threaded=waiting, prepare=lambda: _bind_views(app, planned, jsonifier))
     home = home_page("sendkit-mock: the SendKit Reports API, offline", world.workspaces[0].api_key)
     app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, contract=contract, home=home)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
@@ -214,6 +216,13 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
     app.add_error_handler(HTTPException, errors.http_exception_handler(allowed))
     app.add_error_handler(Exception, handlers.on_unexpected)
     return app
+
+
+def _bind_views(app: Any, planned: dict[str, views.Plan], jsonifier: FastJsonifier) -> None:
+    bound = views.bind(app.app, planned, jsonifier)
+    if bound != len(planned):
+        raise RuntimeError(f"web/views.py bound {bound} of the contract's {len(planned)} operations: connexion "
+                           "registers its Flask views otherwise than it did")
 
 
 def _operations(sessions: Sessions, auth: Authenticator, answers: Answers) -> dict[str, Any]:

@@ -22,7 +22,7 @@ CONTEXT_ONLY = frozenset({"token_info", "user", "mock_session", "mock_exchange"}
 def canned(operation_id: str, handler: Callable[..., Any], answers: Answers) -> Callable[..., Any]:
     takes = set(inspect.signature(handler).parameters)
 
-    def call(**kwargs: Any) -> Any:  # no functools.wraps: connexion must see **kwargs and pass everything
+    def call(**kwargs: Any) -> Any:
         exchange: Exchange | None = kwargs.pop("mock_exchange", None)
         if exchange is not None and exchange.prefer.canned:
             request = {k: v for k, v in kwargs.items() if k not in CONTEXT_ONLY}
@@ -39,5 +39,8 @@ def canned(operation_id: str, handler: Callable[..., Any], answers: Answers) -> 
         return handler(**{k: v for k, v in kwargs.items() if k in takes})
 
     call.__name__ = getattr(handler, "__name__", operation_id)
-    call.__signature__ = inspect.signature(call)  # type: ignore[attr-defined]  # connexion asks on every request
+    # What connexion reads to decide what to pass (it asks on every request): the handler's own parameters and
+    # the request's Exchange. Without `**kwargs` in it, connexion reads no body for a GET and passes no extras.
+    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in sorted(takes | {"mock_exchange"})])
     return call

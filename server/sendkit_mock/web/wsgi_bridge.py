@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -33,12 +33,17 @@ Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 class OnTheLoop:
     """An ASGI app over a WSGI app, called inline except for the `threaded` operations."""
 
-    def __init__(self, wsgi: WsgiApp, threaded: frozenset[str], workers: int = 8) -> None:
+    def __init__(self, wsgi: WsgiApp, threaded: frozenset[str], workers: int = 8,
+                 prepare: Callable[[], None] | None = None) -> None:
         self.wsgi, self.threaded = wsgi, threaded
         self._pool: ThreadPoolExecutor | None = None
         self._workers = workers
+        self._prepare = prepare  # run once, on the first call (connexion has registered its routes by then)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if self._prepare is not None:
+            prepare, self._prepare = self._prepare, None
+            prepare()
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
@@ -89,8 +94,9 @@ class OnTheLoop:
         return self._pool
 
 
-def serve_on_the_loop(app: Any, threaded: frozenset[str]) -> None:
-    """Put the bridge where connexion's FlaskApp keeps a2wsgi (any other app class is left as it is)."""
+def serve_on_the_loop(app: Any, threaded: frozenset[str], prepare: Callable[[], None] | None = None) -> None:
+    """Put the bridge where connexion's FlaskApp keeps a2wsgi (any other app class is left as it is);
+    `prepare` runs before the first request reaches Flask."""
     inner: Any = getattr(app, "_middleware_app", None)
     if not hasattr(inner, "asgi_app") or not hasattr(app, "app"):
         return  # not a FlaskApp: connexion's AsyncApp calls the handlers on the loop already
@@ -98,7 +104,7 @@ def serve_on_the_loop(app: Any, threaded: frozenset[str]) -> None:
     if not isinstance(bridge, WSGIMiddleware):
         raise RuntimeError(f"connexion's FlaskApp no longer reaches Flask through a2wsgi ({bridge!r}): "
                            "see sendkit_mock/web/wsgi_bridge.py")
-    inner.asgi_app = OnTheLoop(bridge.app, threaded)
+    inner.asgi_app = OnTheLoop(bridge.app, threaded, prepare=prepare)
 
 
 def _operation(scope: dict[str, Any]) -> str | None:
