@@ -211,11 +211,12 @@ def proxy(args: dict[str, Any]) -> int:
 
 
 def tune_garbage_collector() -> None:
-    """What the server process holds from its start (the contract, connexion's routes, Faker's data) goes
-    out of the collector's sight, and young collections come less often: full collections walking those
-    objects were the server's p99 (80-90 ms at 8 connections, 20-30 ms without them; bench/compare.py)."""
+    """What the server process holds from its start (the contract, connexion's routes, Faker's data) goes out
+    of the collector's sight: full collections walking those objects were the server's p99 (80-90 ms at 8
+    connections). The thresholds stay Python's: a young generation of 50,000 objects (tried before) made each
+    young collection a 40-50 ms pause, since every request leaves objects that live a while (its journal entry,
+    a created report); at 700 a young collection takes ~0.2 ms (bench/compare.py, p99)."""
     import gc
 
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)

@@ -7,16 +7,29 @@ Python's parser raises RecursionError past about a thousand levels and ValueErro
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+import orjson
 
 from ..errors import BadRequest
 
 MAX_DEPTH = 64  # arrays and objects inside one another; the contract's deepest body needs 3
 MAX_NUMBER_CHARS = 100  # a JSON number's text; no field of the contract needs more than a few digits
+_NUMBER_RUN = re.compile(rf"[-+.0-9eE]{{{MAX_NUMBER_CHARS + 1}}}")  # a number that long, or a string like one
 
 
 def parse_body(text: str) -> Any:
     """The parsed body, or a 400 naming `body` that says what is wrong with it."""
+    if not _NUMBER_RUN.search(text):  # no number can be too long: orjson parses, the standard library explains
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # malformed, an integer past 64 bits, NaN, a lone surrogate: worded (or taken) below
+        else:
+            if text.count("[") + text.count("{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+                raise _too_deep()
+            return value
     try:
         value = json.loads(text, parse_int=_number(int), parse_float=_number(float), parse_constant=_no_constant)
     except json.JSONDecodeError as exc:

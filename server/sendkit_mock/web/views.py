@@ -51,6 +51,7 @@ class Plan:
     body: bool
     context: tuple[str, ...]  # what the handler takes of the request's context
     absent_body: Any = None  # what an empty body is passed as: connexion's rule (the schema's default, or {})
+    produces: str | None = None  # the operation's one JSON media type; None: connexion's response decorator decides
 
 
 def plans(document: Mapping[str, Any], handlers: Mapping[str, Callable[..., Any]]) -> dict[str, Plan]:
@@ -76,20 +77,46 @@ def plans(document: Mapping[str, Any], handlers: Mapping[str, Callable[..., Any]
             out[operation_id] = Plan(operation_id, handler, bound["path"], bound["query"],
                                      "requestBody" in operation and "body" in takes,
                                      tuple(key for key in _CONTEXT if key in takes),
-                                     _absent_body(document, operation))
+                                     _absent_body(document, operation), _produces(document, operation))
     return out
 
 
 def bind(app: flask.Flask, planned: Mapping[str, Plan], jsonifier: Jsonifier) -> int:
     """Replace connexion's views of the planned operations; how many were replaced."""
-    respond = SyncResponseDecorator(framework=FlaskFramework, jsonifier=jsonifier).build_framework_response
     replaced = 0
     for endpoint, view in list(app.view_functions.items()):
         plan = planned.get(getattr(view, "operation_id", None) or "")
         if plan is not None:
-            app.view_functions[endpoint] = _view(plan, respond)
+            app.view_functions[endpoint] = _view(plan, _responder(plan, app, jsonifier))
             replaced += 1
     return replaced
+
+
+def _responder(plan: Plan, app: flask.Flask, jsonifier: Jsonifier) -> Callable[[Any], Any]:
+    """A handler's return as connexion's response decorator makes it: a body, or (body, status[, headers]).
+    A JSON body of an operation that produces one JSON type is encoded here; anything else goes to connexion."""
+    connexions = SyncResponseDecorator(framework=FlaskFramework, jsonifier=jsonifier).build_framework_response
+    content_type, response_class = plan.produces, app.response_class
+
+    def respond(result: Any) -> Any:
+        if content_type is None:
+            return connexions(result)
+        headers: dict[str, str] = {}
+        if type(result) is tuple:
+            if len(result) == 3:
+                data, status, headers = result
+            elif len(result) == 2 and type(result[1]) is int:
+                data, status = result
+            else:
+                return connexions(result)
+        else:
+            data, status = result, None
+        if not isinstance(data, dict | list) or any(k.lower() == "content-type" for k in headers):
+            return connexions(result)
+        headers["Content-Type"] = content_type
+        return response_class(jsonifier.dumps(data), status=status or 200, headers=headers, mimetype=content_type)
+
+    return respond
 
 
 def _view(plan: Plan, respond: Callable[[Any], Any]) -> Callable[..., Any]:
@@ -123,6 +150,13 @@ def _absent_body(document: Mapping[str, Any], operation: Mapping[str, Any]) -> A
     media: Mapping[str, Any] = next(iter(content.values()), {})
     schema = _deref(document, media.get("schema", {}))
     return None if schema.get("nullable") else schema.get("default", {})
+
+
+def _produces(document: Mapping[str, Any], operation: Mapping[str, Any]) -> str | None:
+    types = {media for response in operation.get("responses", {}).values()
+             for media in _deref(document, response).get("content", {})}
+    only = types.pop() if len(types) == 1 else None
+    return only if only is not None and only.split(";")[0].strip().endswith("json") else None
 
 
 def _convert(document: Mapping[str, Any], operation_id: str, parameter: Mapping[str, Any]) -> Callable[[str], Any]:
