@@ -211,12 +211,17 @@ def proxy(args: dict[str, Any]) -> int:
 
 
 def tune_garbage_collector() -> None:
-    """What the server process holds from its start (the contract, connexion's routes, Faker's data) goes out
-    of the collector's sight: full collections walking those objects were the server's p99 (80-90 ms at 8
-    connections). The thresholds stay Python's: a young generation of 50,000 objects (tried before) made each
-    young collection a 40-50 ms pause, since every request leaves objects that live a while (its journal entry,
-    a created report); at 700 a young collection takes ~0.2 ms (bench/compare.py, p99)."""
+    """The collector, tuned for a server whose long-lived data only grows to its caps (bench/compare.py, p99).
+
+    What the process holds from its start (the contract, connexion's routes, Faker's data) goes out of the
+    collector's sight (`gc.freeze`). Young collections stay Python's (700 objects, ~0.2 ms: a request's own
+    cyclic garbage dies there; 50,000 made each one a 40-50 ms pause). Full collections wait for 1,000 middle
+    ones instead of 10: with 100,000 stored reports one walks ~a million objects (50-100 ms), and at Python's
+    10 they came every few seconds under load, p99 at 8 connections 36-59 ms instead of 5-7. Sessions, reports
+    and journal entries are freed by reference counting when evicted, so little waits for those collections.
+    """
     import gc
 
     gc.collect()
     gc.freeze()
+    gc.set_threshold(700, 10, 1000)
