@@ -29,21 +29,35 @@ class SessionSelector:
         await self.app(scope, receive, send)
 
 
+_FOUND = "sendkit_mock.session"  # the name, kept on the scope by the first layer that reads it
+
+
 def session_name(scope: Scope) -> str | None:
     """The session a request names (header, cookie, then query), None for `default`; 400 for a bad name."""
+    if _FOUND in scope:
+        return scope[_FOUND]
     headers = dict(scope["headers"])
     name = headers.get(HEADER.lower().encode(), b"").decode("latin-1") or None
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    from_query = [v for k, v in query if k == QUERY]
+    from_query = [v for k, v in mock_parameters(scope) if k == QUERY]
     name = name or _cookie(headers.get(b"cookie", b"").decode("latin-1")) or (from_query[0] if from_query else None)
     if name is not None and not NAME.match(name):
         raise BadRequest.field(HEADER, "Must be 1 to 64 of A-Z a-z 0-9 . _ - (the session's name)")
+    scope[_FOUND] = name  # copies of the scope made further in carry it
     return name
+
+
+def mock_parameters(scope: Scope) -> list[tuple[str, str]]:
+    """The query, parsed, where it can hold one of the mock's own `__` parameters (`__session`, `__code`,
+    ...); [] where it cannot, which is almost always, and then nothing is parsed."""
+    query: bytes = scope.get("query_string", b"")
+    if b"__" not in query and b"%" not in query:
+        return []
+    return parse_qsl(query.decode("latin-1"), keep_blank_values=True)
 
 
 def _select(scope: Scope) -> Scope:
     name = session_name(scope)
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    query = mock_parameters(scope)
     if any(k == QUERY for k, _ in query):
         scope = {**scope, "query_string": urlencode([(k, v) for k, v in query if k != QUERY]).encode("latin-1")}
     scope.setdefault("extensions", {}).setdefault("connexion_context", {})["mock_session"] = name

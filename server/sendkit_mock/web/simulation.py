@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,7 +23,7 @@ from ..sessions import Sessions
 from ..simulation import prefer as preferences
 from ..simulation.prefer import Exchange
 from .connections import Connections, reset
-from .sessions import session_name
+from .sessions import mock_parameters, session_name
 
 log = logging.getLogger("sendkit_mock")
 CONTEXT_KEY = "mock_exchange"
@@ -49,7 +49,7 @@ class Simulation:
         except ApiError:  # a bad session name: the session selector answers it
             await self.app(scope, receive, send)
             return
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        query = mock_parameters(scope)  # [] where no `__` parameter can be in it
         headers = [v.decode("latin-1") for k, v in scope["headers"] if k == b"prefer"]
         try:
             prefer = preferences.parse(headers, query)
