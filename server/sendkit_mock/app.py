@@ -29,10 +29,11 @@ from .background import Background
 from .clock import Clock, ManualClock, SystemClock
 from .delivery.executors import Executor, InlineExecutor, PoolExecutor
 from .delivery.outbox import Outbox
-from .delivery.senders import HttpSender, Sender
+from .delivery.senders import HttpSender, Sender, system_resolver
 from .delivery.webhooks import WebhookDispatcher
 from .domain.auth import Authenticator
 from .domain.content import ContentFactory
+from .domain.destinations import Resolver as HostResolver
 from .domain.recipients import RecipientService
 from .domain.service import ReportService
 from .domain.stores import StoresFactory
@@ -134,16 +135,19 @@ def create_mock(
     sender: Sender | None = None,
     executor: Executor | None = None,
     background: bool = False,
+    resolver: HostResolver | None = None,
 ) -> Mock:
     """Build the mock. Background work runs inline on `tick()` unless an executor says otherwise; with
-    `background`, the app's ASGI lifespan starts the ticker thread and stops it (and the executor)."""
+    `background`, the app's ASGI lifespan starts the ticker thread and stops it (and the executor).
+    `resolver`: host name -> addresses, for the webhook destination check (the system's by default)."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     world = world or load_world(settings.fixtures)
     executor = executor or InlineExecutor()
     auth = Authenticator(world)
     parts = SessionParts(settings, world, clock, sender or HttpSender(), executor, auth,
-                         ContentFactory(world, settings.seed), stores or _in_memory(settings))
+                         ContentFactory(world, settings.seed), stores or _in_memory(settings),
+                         settings.destinations(resolver or system_resolver))
     sessions = Sessions(parts.build, settings.max_sessions)
     if settings.state is not None:
         default = sessions.build()

@@ -36,6 +36,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-sessions", type=int, help="sessions kept; past it the least recently used goes")
     serve.add_argument("--state", type=Path, help="a state file (GET /__mock/state) for the default session")
     serve.add_argument("--admin-token", help="require X-Mock-Admin-Token with this value on every /__mock call")
+    serve.add_argument("--open-control-plane", action="store_const", const=True,
+                       help="beyond loopback, leave /__mock open without --admin-token (anyone who reaches the port "
+                            "can reset, rewind and export every session)")
+    serve.add_argument("--webhook-allow", help="beyond loopback, where webhooks may point: comma-separated host "
+                                               "names, *.example.com patterns and CIDR ranges (default: nowhere)")
     serve.add_argument("--journal-size", type=int, help="requests journaled per session (0: no journal)")
     serve.add_argument("--latency", help="API latency in ms: 150, uniform:50-400 or lognormal:median=120,sigma=0.5")
     serve.add_argument("--error-rate", type=float, help="share of API requests answered 500 or 503, 0 to 1")
@@ -115,6 +120,7 @@ def serve(settings: Settings) -> int:
     base = f"http://{settings.host}:{settings.port}"
     keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
     print(f"sendkit-mock on {base} | keys: {keys} | docs {base}/ui/ | seed {settings.seed}", flush=True)
+    print(f"control plane {base}/__mock: {_control_plane(settings)} | webhooks: {_webhooks(settings)}", flush=True)
     tune_garbage_collector()
     logged = settings.access_log and settings.log_level in ("info", "debug")
     app = AccessLog(mock.app) if logged else mock.app  # uvicorn's line, written in batches (web/access_log.py)
@@ -123,6 +129,21 @@ def serve(settings: Settings) -> int:
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on",
                 http=mock.connections.protocol(), access_log=False, loop="asyncio")
     return 0
+
+
+def _control_plane(settings: Settings) -> str:
+    if settings.admin_token is not None:
+        return "needs X-Mock-Admin-Token"
+    if settings.loopback:
+        return "open (loopback only)"
+    return "OPEN to anyone who reaches this port (--open-control-plane)"
+
+
+def _webhooks(settings: Settings) -> str:
+    if settings.loopback:
+        return "any destination but link-local, metadata and the mock itself"
+    rules = settings.destinations(lambda host: []).rules
+    return f"only to {', '.join(rules)}" if rules else "no destination allowed (--webhook-allow)"
 
 
 def contract(args: dict[str, Any]) -> int:

@@ -23,6 +23,7 @@ from .delivery.senders import Sender
 from .delivery.webhooks import WebhookDispatcher
 from .domain.auth import Authenticator
 from .domain.content import ContentFactory
+from .domain.destinations import Destinations
 from .domain.ids import IdFactory
 from .domain.lifecycle import Lifecycle
 from .domain.recipients import RecipientService
@@ -72,6 +73,7 @@ class SessionParts:
     auth: Authenticator
     content: ContentFactory
     stores: StoresFactory
+    destinations: Destinations  # where webhooks may point (--webhook-allow, the mock's own address)
 
     def build(self, name: str) -> Session:
         s, stores = self.settings, self.stores(name)
@@ -87,7 +89,7 @@ class SessionParts:
             lifecycle=Lifecycle(s.queued_seconds, s.processing_seconds, s.failure_rate, s.seed),
             content=self.content, recipient_ids=recipients.known_ids, auth=self.auth,
         )
-        webhooks = WebhookService(self.auth, clock, ids("webhooks"), s.seed, stores.webhooks)
+        webhooks = WebhookService(self.auth, clock, ids("webhooks"), s.seed, stores.webhooks, self.destinations)
         dispatcher = WebhookDispatcher(webhooks, self.sender, clock, self.executor, ids("deliveries"),
                                        stores.deliveries, stores.attempts, backoff_seconds=s.webhook_backoff_seconds)
         outbox = Outbox(stores.outbox)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .domain.destinations import DestinationError, Destinations, Resolver, is_loopback, own_addresses
 from .resources import default_fixtures_path
 from .simulation.behaviour import Behaviour, BehaviourError
 
@@ -39,6 +40,8 @@ class Settings:
     max_sessions: int = 1000
     state: Path | None = None  # a state file (GET /__mock/state) loaded into the default session at start-up
     admin_token: str | None = None  # when set, every /__mock call needs X-Mock-Admin-Token with it
+    open_control_plane: bool = False  # beyond loopback without an admin token: only when asked for explicitly
+    webhook_allow: str | None = None  # beyond loopback, where webhooks may point: names, *.patterns, CIDR ranges
     journal_size: int = 1000  # requests kept per session; 0 turns the journal off
     latency: str | None = None  # every session's API latency: 150, uniform:50-400, lognormal:median=120,sigma=0.5
     error_rate: float = 0.0  # share of API requests answered with a documented 500 or 503
@@ -66,6 +69,26 @@ class Settings:
             self.behaviour()
         except BehaviourError as exc:
             raise SettingsError(str(exc)) from None
+        try:
+            self.destinations(lambda host: [])
+        except DestinationError as exc:
+            raise SettingsError(str(exc)) from None
+        if not self.loopback and self.admin_token is None and not self.open_control_plane:
+            raise SettingsError(
+                f"--host {self.host} can be reached from other machines, and the control plane (/__mock) resets, "
+                "rewinds and exports every session: give it a token with --admin-token TOKEN, or leave it open "
+                "to anyone who reaches the port with --open-control-plane")
+
+    @property
+    def loopback(self) -> bool:
+        """Whether only this machine can reach the server."""
+        return is_loopback(self.host)
+
+    def destinations(self, resolve: Resolver) -> Destinations:
+        """Where webhooks may point: anywhere on loopback, the --webhook-allow entries beyond it; never to
+        link-local or metadata addresses, nor to the mock itself."""
+        allow = (self.webhook_allow or "").split(",")
+        return Destinations(allow, everywhere=self.loopback, own=own_addresses(self.host, self.port), resolve=resolve)
 
     def behaviour(self) -> Behaviour:
         """What every session simulates at its start: latency, injected errors, the rate limit."""

@@ -167,3 +167,55 @@ def test_the_list_also_pages_by_cursor(hooked: Any) -> None:
     assert [h["_id"] for h in after_newest["data"]] == [ids[1]] and after_newest["pagination"]["total"] == 3
     unknown = client.get("/v1/webhooks?cursor=" + "a" * 24, headers=ws())
     assert unknown.status_code == 404 and unknown.json()["details"][0]["field"] == "cursor"
+
+
+# --- where webhooks may point (domain/destinations.py) ---------------------------------------------------------
+def shared_mock(names: dict[str, list[str]]) -> tuple[Mock, RecordingSender]:
+    """A mock reachable beyond loopback (so with an admin token), webhooks allowed to two names and a range."""
+    sender = RecordingSender((200,))
+    settings = Settings(host="0.0.0.0", admin_token="t0ken", webhook_allow="hooks.example.com,*.ci.example,10.8.0.0/16")
+    return create_mock(settings, clock=ManualClock(START), sender=sender, resolver=lambda h: names.get(h, [])), sender
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/",
+                                 "http://127.0.0.1:4010/v1/reports"])
+def test_metadata_link_local_and_the_mock_itself_are_refused_at_registration(hooked: Any, url: str) -> None:
+    _, _, client = hooked
+    response = client.post("/v1/webhooks", json={**HOOK, "url": url}, headers=ws())
+    assert response.status_code == 400
+    [detail] = response.json()["details"]
+    assert detail["field"] == "url" and ("metadata" in detail["message"] or "the mock itself" in detail["message"])
+
+
+def test_beyond_loopback_only_allowed_destinations_can_be_registered_or_patched_in() -> None:
+    mock, _ = shared_mock({"hooks.example.com": ["203.0.113.7"], "elsewhere.example.net": ["198.51.100.1"]})
+    with mock.app.test_client() as client:
+        for url in ("https://hooks.example.com/sendkit", "http://build.ci.example/hook", "http://10.8.3.4:9000/"):
+            assert client.post("/v1/webhooks", json={**HOOK, "url": url}, headers=ws()).status_code == 201, url
+        refused = client.post("/v1/webhooks", json={**HOOK, "url": "http://elsewhere.example.net/"}, headers=ws())
+        assert refused.status_code == 400
+        assert refused.json()["details"] == [{"field": "url", "message": "elsewhere.example.net is not an allowed "
+                                              "webhook destination (--webhook-allow: hooks.example.com, *.ci.example, "
+                                              "10.8.0.0/16)"}]
+        hook = register(client, url="https://hooks.example.com/a")
+        patched = client.patch(f"/v1/webhooks/{hook['_id']}", json={"url": "http://10.9.0.1/"}, headers=ws())
+        assert patched.status_code == 400 and patched.json()["details"][0]["field"] == "url"
+        assert client.get(f"/v1/webhooks/{hook['_id']}", headers=ws()).json()["data"]["url"] == "https://hooks.example.com/a"
+
+
+def test_a_name_that_comes_to_resolve_inward_is_refused_at_delivery_and_logged() -> None:
+    names = {"hooks.example.com": ["203.0.113.7"]}
+    mock, sender = shared_mock(names)
+    with mock.app.test_client() as client:
+        register(client, url="http://hooks.example.com/sendkit", retryAttempts=3)
+        client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())
+        mock.advance(5)
+        assert [(c.url, c.address) for c in sender.calls] == [("http://hooks.example.com/sendkit", "203.0.113.7")]
+        names["hooks.example.com"] = ["169.254.169.254"]
+        client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws())
+        mock.advance(100)
+        assert len(sender.calls) == 1  # nothing sent inward, and no retry of a refused destination
+        log = client.get("/__mock/webhook-deliveries", headers=ws(**{"X-Mock-Admin-Token": "t0ken"})).json()["data"]
+        refused = [a for a in log if a["error"] and a["error"].startswith("Refused")]
+        assert len(refused) == 1 and "169.254.169.254" in refused[0]["error"]
+        assert (refused[0]["statusCode"], refused[0]["delivered"]) == (None, False)

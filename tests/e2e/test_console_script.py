@@ -38,8 +38,17 @@ def test_the_seed_example_runs_to_ready(server: RunningServer) -> None:
 
 
 def test_the_banner_names_the_url_the_keys_and_the_docs(server: RunningServer) -> None:
-    banner = server.log.read_text().splitlines()[0]
+    banner, doors = server.log.read_text().splitlines()[:2]
     assert server.url in banner and WS_KEY in banner and f"{server.url}/ui/" in banner
+    assert doors == (f"control plane {server.url}/__mock: open (loopback only) | webhooks: any destination but "
+                     "link-local, metadata and the mock itself")
+
+
+def test_beyond_loopback_serve_needs_an_admin_token_or_an_explicit_opening() -> None:
+    done = subprocess.run([SCRIPT, "serve", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert "--host 0.0.0.0 can be reached from other machines" in done.stderr and "--admin-token" in done.stderr
+    assert "--open-control-plane" in done.stderr
 
 
 def test_a_bad_fixture_file_stops_start_up_with_a_message(tmp_path: Path) -> None:

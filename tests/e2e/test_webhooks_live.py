@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock.delivery.senders import HttpSender
 from sendkit_mock.testing.receiver import Receiver, serve
 
 from ..conftest import SEED_BODY, START, WS_KEY, ws
@@ -75,3 +76,14 @@ def test_a_hanging_receiver_delays_neither_the_api_nor_other_webhooks(server: An
             break
         time.sleep(0.05)
     assert {a["url"] for a in log} >= {hanging.url, healthy.url}
+
+
+def test_the_sender_connects_to_the_checked_address_and_sends_the_host_by_name() -> None:
+    """No second look-up between the check and the call: the address checked is the one connected to."""
+    with serve(Receiver()) as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        outcome = HttpSender().send(f"http://hooks.invalid:{port}/sendkit", b"{}", {"Content-Type": "application/json"},
+                                    5, address="127.0.0.1")
+        assert outcome.delivered, outcome
+        [(headers, body)] = receiver.calls
+        assert headers["Host"] == f"hooks.invalid:{port}" and body == b"{}"

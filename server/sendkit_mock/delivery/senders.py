@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ class Outcome:
     status: int | None  # None: no HTTP answer at all
     error: str | None
     latency_ms: int
+    refused: bool = False  # never sent: the destination is not one webhooks may reach (domain/destinations.py)
 
     @property
     def delivered(self) -> bool:
@@ -23,7 +26,19 @@ class Outcome:
 
 
 class Sender(Protocol):
-    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> Outcome: ...
+    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float,
+             address: str | None = None) -> Outcome:
+        """POST the body; `address`: the IP address to connect to, checked already (the URL's host is sent as
+        Host)."""
+        ...
+
+
+def system_resolver(host: str) -> list[str]:
+    """Every address the host resolves to; [] when it does not resolve."""
+    try:
+        return sorted({str(info[4][0]).split("%")[0] for info in socket.getaddrinfo(host, None)})
+    except (OSError, UnicodeError):
+        return []
 
 
 class HttpSender:
@@ -32,8 +47,14 @@ class HttpSender:
     def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
 
-    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> Outcome:
+    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float,
+             address: str | None = None) -> Outcome:
         started = self._monotonic()
+        parts = urllib.parse.urlsplit(url)
+        if address is not None and parts.scheme == "http":  # the checked address, not a second look-up
+            host = f"[{address}]" if ":" in address else address
+            url = urllib.parse.urlunsplit(parts._replace(netloc=f"{host}:{parts.port or 80}"))
+            headers = {**headers, "Host": parts.netloc}
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         status: int | None = None
         error: str | None = None
@@ -54,6 +75,7 @@ class SentCall:
     body: bytes
     headers: dict[str, str]
     timeout_s: float
+    address: str | None = None
 
 
 @dataclass
@@ -67,8 +89,9 @@ class RecordingSender:
     def __post_init__(self) -> None:
         self._answers = list(self.statuses)
 
-    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> Outcome:
+    def send(self, url: str, body: bytes, headers: dict[str, str], timeout_s: float,
+             address: str | None = None) -> Outcome:
         with self._lock:
-            self.calls.append(SentCall(url, body, dict(headers), timeout_s))
+            self.calls.append(SentCall(url, body, dict(headers), timeout_s, address))
             status = self._answers.pop(0) if len(self._answers) > 1 else self._answers[0]
         return Outcome(status, None if status is not None and status < 400 else f"HTTP {status}", 0)

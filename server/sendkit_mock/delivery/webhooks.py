@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..clock import Clock, iso
+from ..domain.destinations import Refused
 from ..domain.ids import IdFactory
 from ..domain.stores import DueQueue, Log
 from ..domain.webhooks import TEST, Job, Webhook, WebhookService
@@ -73,7 +74,7 @@ class WebhookDispatcher:
             return  # deleted or paused since: nothing more to send
         outcome = self._call(hook, job)
         now = self.clock.now()
-        if outcome.delivered or job.attempt > hook.retry_attempts:
+        if outcome.delivered or outcome.refused or job.attempt > hook.retry_attempts:
             self.webhooks.count_delivery(hook.id, outcome.delivered, now)
             return
         delay = timedelta(seconds=self.backoff_seconds * 2 ** (job.attempt - 1))
@@ -88,7 +89,12 @@ class WebhookDispatcher:
             "X-Webhook-Signature": sign(hook.secret, job.body),
             "X-Webhook-Delivery": job.delivery_id,
         }
-        outcome = self.sender.send(hook.url, job.body, headers, hook.timeout_ms / 1000)
+        try:
+            checked = self.webhooks.destinations.check(hook.url, resolve=True)  # what the name resolves to now
+        except Refused as refused:
+            outcome = Outcome(None, f"Refused: {refused}", 0, refused=True)
+        else:
+            outcome = self.sender.send(hook.url, job.body, headers, hook.timeout_ms / 1000, checked.address)
         self.log.append({
             "deliveryId": job.delivery_id, "webhookId": hook.id, "workspaceId": hook.workspace_id,
             "event": job.event, "attempt": job.attempt, "url": hook.url, "statusCode": outcome.status,

@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from ..clock import Clock, iso
-from ..errors import NotFound
+from ..errors import BadRequest, NotFound
 from .auth import Authenticator, Principal, Scope
+from .destinations import Destinations, Refused
 from .ids import IdFactory
 from .stores import Store, refill
 
@@ -100,9 +101,10 @@ class WebhookPage:
 
 class WebhookService:
     def __init__(self, auth: Authenticator, clock: Clock, ids: IdFactory, seed: int | str,
-                 store: Store[Webhook]) -> None:
+                 store: Store[Webhook], destinations: Destinations | None = None) -> None:
         self.auth, self.clock, self.ids, self.seed = auth, clock, ids, seed
         self.store = store
+        self.destinations = destinations or Destinations(resolve=lambda host: [])
         self._lock = threading.RLock()
 
     def restore(self, hooks: list[Webhook]) -> None:
@@ -112,6 +114,7 @@ class WebhookService:
 
     def create(self, principal: Principal, header: str | None, body: Mapping[str, Any]) -> Webhook:
         ws = self.auth.workspace(principal, header)
+        self._check_url(body["url"])
         now = self.clock.now()
         wid = self.ids.new()
         generated = random.Random(f"sendkit-mock/secret/{self.seed}/{wid}").getrandbits(256)
@@ -126,6 +129,12 @@ class WebhookService:
         )
         self.store.add(hook)
         return hook
+
+    def _check_url(self, url: str) -> None:
+        try:
+            self.destinations.check(url)
+        except Refused as refused:
+            raise BadRequest.field("url", str(refused)) from None
 
     def get(self, principal: Principal, header: str | None, webhook_id: str) -> Webhook:
         ws = self.auth.workspace(principal, header)
@@ -151,6 +160,8 @@ class WebhookService:
                   "retryAttempts": "retry_attempts", "timeoutMs": "timeout_ms", "status": "status"}
         with self._lock:
             hook = self.get(principal, header, webhook_id)
+            if "url" in body:
+                self._check_url(body["url"])
             changes: dict[str, Any] = {attr: body[key] for key, attr in fields.items() if key in body}
             if "events" in changes:
                 changes["events"] = tuple(dict.fromkeys(changes["events"]))

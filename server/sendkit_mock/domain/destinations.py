@@ -1,0 +1,149 @@
+"""Where a webhook may point: the guard against server-side request forgery. Pure: the resolver is passed in.
+
+A webhook makes the mock call whatever URL a caller registered. With the mock on a loopback address only
+the machine's own users can register one, and every destination stays allowed. Beyond loopback, only the
+destinations of `--webhook-allow` are: host names (`hooks.example.com`), suffix patterns (`*.example.com`)
+and CIDR ranges (`10.20.0.0/16`). Whatever the address, link-local and cloud metadata addresses
+(169.254.0.0/16, fe80::/10, fd00:ec2::254) and the mock's own listening address are always refused.
+
+A URL is checked when it is registered or changed (a 400 naming `url`) and again when an attempt is made,
+on the addresses its host resolves to then: a name that has come to resolve inward is refused, and the
+attempt is logged as refused. The sender connects to the address that was checked.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str], list[str]]
+
+NEVER = tuple(ipaddress.ip_network(n) for n in ("169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128"))
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+class DestinationError(ValueError):
+    """A `--webhook-allow` entry that is neither a host name, a `*.` pattern nor a CIDR range."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A destination found allowed: the address to connect to (None: the host is connected to by name)."""
+
+    address: str | None
+
+
+class Refused(ValueError):
+    """Why a URL may not be called; its text is what the client and the attempt log read."""
+
+
+class Destinations:
+    def __init__(self, allow: Sequence[str] = (), *, everywhere: bool = True,
+                 own: Iterable[tuple[str, int]] = (), resolve: Resolver) -> None:
+        self.everywhere = everywhere  # the mock is on loopback: every destination but the refused ones
+        self.names: list[str] = []
+        self.suffixes: list[str] = []
+        self.networks: list[Network] = []
+        for entry in (e.strip() for e in allow):
+            if not entry:
+                continue
+            if "/" in entry:
+                try:
+                    self.networks.append(ipaddress.ip_network(entry, strict=False))
+                except ValueError:
+                    raise DestinationError(f"--webhook-allow {entry!r} is not a CIDR range") from None
+            elif entry.startswith("*.") and _is_name(entry[2:]):
+                self.suffixes.append(entry[1:].lower())
+            elif _is_address(entry):
+                self.networks.append(ipaddress.ip_network(entry.strip("[]")))
+            elif _is_name(entry):
+                self.names.append(entry.lower())
+            else:
+                raise DestinationError(f"--webhook-allow {entry!r} is not a host name, *.pattern or CIDR range")
+        self.own = {(_normal(host), port) for host, port in own}
+        self.resolve = resolve
+
+    @property
+    def rules(self) -> list[str]:
+        return self.names + ["*" + s for s in self.suffixes] + [str(n) for n in self.networks]
+
+    def check(self, url: str, *, resolve: bool = False) -> Checked:
+        """The URL allowed (with the address to use), or Refused. `resolve`: at delivery, the host's
+        addresses now; at registration only a name that no rule names is resolved."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if not host:
+            raise Refused("The URL has no host")
+        literal = _is_address(host)
+        by_name = not literal and (host in self.names or any(host.endswith(s) for s in self.suffixes))
+        if literal:
+            addresses = [host]
+        elif host in LOOPBACK_NAMES:
+            addresses = ["127.0.0.1"]
+        elif resolve or not (self.everywhere or by_name):
+            addresses = self.resolve(host)
+            if not addresses:
+                raise Refused(f"{host} does not resolve")
+        else:
+            addresses = []
+        for address in addresses:
+            self._refuse_address(address, port, host)
+        if not (self.everywhere or by_name):
+            outside = [a for a in addresses if not any(ipaddress.ip_address(a) in n for n in self.networks
+                                                       if n.version == ipaddress.ip_address(a).version)]
+            if outside:
+                allowed = ", ".join(self.rules) or "none"
+                raise Refused(f"{host} is not an allowed webhook destination (--webhook-allow: {allowed})")
+        return Checked(addresses[0] if addresses and resolve else None)
+
+    def _refuse_address(self, address: str, port: int, host: str) -> None:
+        ip = ipaddress.ip_address(address)
+        what = host if host == address else f"{host} ({address})"
+        if any(ip.version == n.version and ip in n for n in NEVER):
+            raise Refused(f"{what} is a link-local or cloud metadata address, which webhooks never reach")
+        if (_normal(address), port) in self.own or (ip.is_loopback and ("loopback", port) in self.own) \
+                or (ip.is_unspecified and any(p == port for _, p in self.own)):
+            raise Refused(f"{what}:{port} is the mock itself")
+
+
+def own_addresses(host: str, port: int) -> list[tuple[str, int]]:
+    """What the mock listens on: its host and port; on loopback or every interface, loopback at that port."""
+    out = [(host, port)]
+    if is_loopback(host) or host in ("0.0.0.0", "::", ""):
+        out.append(("loopback", port))
+    return out
+
+
+def _normal(host: str) -> str:
+    host = host.strip("[]").lower()
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return host
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_name(text: str) -> bool:
+    labels = text.rstrip(".").split(".")
+    return all(label and len(label) <= 63 and label.replace("-", "").isalnum() for label in labels)

@@ -1,0 +1,86 @@
+"""Where webhooks may point (domain/destinations.py): everywhere on loopback but the never-reached addresses
+and the mock itself; beyond loopback only --webhook-allow; checked again on the address a name resolves to."""
+
+import pytest
+
+from sendkit_mock.domain.destinations import DestinationError, Destinations, Refused, own_addresses
+from sendkit_mock.settings import Settings, SettingsError
+
+NAMES = {"hooks.example.com": ["203.0.113.7"], "ci.internal.example": ["10.1.2.3"], "inward.example.org": ["10.9.9.9"]}
+
+
+def resolve(host: str) -> list[str]:
+    return NAMES.get(host, [])
+
+
+LOCAL = Destinations(everywhere=True, own=own_addresses("127.0.0.1", 4010), resolve=resolve)
+SHARED = Destinations(["hooks.example.com", "*.internal.example", "192.168.0.0/16", "fd12::/16"],
+                      everywhere=False, own=own_addresses("0.0.0.0", 4010), resolve=resolve)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/hooks", "https://hooks.example.com/x", "http://10.0.0.1/",
+                                 "http://[::1]:8080/", "http://localhost:4011/"])
+def test_on_loopback_every_destination_is_allowed(url: str) -> None:
+    LOCAL.check(url)
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://169.254.169.254/latest/meta-data", "link-local or cloud metadata"),
+    ("http://[fd00:ec2::254]/", "link-local or cloud metadata"),
+    ("http://[fe80::1]/", "link-local or cloud metadata"),
+    ("http://127.0.0.1:4010/v1/reports", "is the mock itself"),
+    ("http://localhost:4010/", "is the mock itself"),
+    ("http://[::1]:4010/", "is the mock itself"),
+])
+def test_never_reached_addresses_and_the_mock_itself_are_refused_even_on_loopback(url: str, reason: str) -> None:
+    for destinations in (LOCAL, SHARED):
+        with pytest.raises(Refused, match=reason):
+            destinations.check(url)
+
+
+@pytest.mark.parametrize(("url", "ok"), [
+    ("https://hooks.example.com/sendkit", True),  # a name rule
+    ("http://ci.internal.example:8080/", True),  # a *. pattern
+    ("http://internal.example/", False),  # the pattern is for names under it
+    ("http://192.168.4.20/", True), ("http://[fd12::1]/", True),  # CIDR ranges
+    ("http://10.0.0.1/", False), ("http://evil.example.net/", False),  # elsewhere; a name that does not resolve
+    ("http://inward.example.org/", False),  # resolves outside every range
+])
+def test_beyond_loopback_only_the_allowed_destinations_are(url: str, ok: bool) -> None:
+    if ok:
+        SHARED.check(url)
+    else:
+        with pytest.raises(Refused):
+            SHARED.check(url)
+
+
+def test_the_refusal_says_what_is_allowed() -> None:
+    with pytest.raises(Refused, match=r"10\.0\.0\.1 is not an allowed webhook destination \(--webhook-allow: "
+                                      r"hooks\.example\.com, \*\.internal\.example, 192\.168\.0\.0/16, fd12::/16\)"):
+        SHARED.check("http://10.0.0.1/")
+
+
+def test_at_delivery_the_name_is_resolved_again_and_the_address_checked_is_the_one_used() -> None:
+    names = {"hooks.example.com": ["203.0.113.7"]}
+    destinations = Destinations(["hooks.example.com"], everywhere=False, resolve=lambda h: names.get(h, []))
+    assert destinations.check("http://hooks.example.com/x").address is None  # registration: by its name
+    assert destinations.check("http://hooks.example.com/x", resolve=True).address == "203.0.113.7"
+    names["hooks.example.com"] = ["169.254.169.254"]  # the name has come to point inward
+    with pytest.raises(Refused, match=r"hooks\.example\.com \(169\.254\.169\.254\) is a link-local"):
+        destinations.check("http://hooks.example.com/x", resolve=True)
+
+
+@pytest.mark.parametrize("entry", ["10.0.0.0/33", "not a host", "*.", "exa mple.com"])
+def test_a_bad_allow_entry_is_refused_naming_it(entry: str) -> None:
+    with pytest.raises(DestinationError, match="--webhook-allow"):
+        Destinations([entry], resolve=resolve)
+    with pytest.raises(SettingsError, match="--webhook-allow"):
+        Settings(webhook_allow=entry)
+
+
+def test_beyond_loopback_the_control_plane_needs_a_token_or_an_explicit_opening() -> None:
+    with pytest.raises(SettingsError, match=r"--host 0\.0\.0\.0 can be reached from other machines.*--admin-token"):
+        Settings(host="0.0.0.0")
+    assert Settings(host="0.0.0.0", admin_token="s3cret").admin_token == "s3cret"
+    assert Settings(host="0.0.0.0", open_control_plane=True).open_control_plane
+    assert Settings(host="::1").loopback and Settings(host="localhost").loopback
