@@ -50,6 +50,7 @@ def test_the_installed_script_prints_the_banner_and_uvicorn_alone(installed: Pat
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=10)
-    banner, *rest = output.splitlines()
+    banner, doors, *rest = output.splitlines()
     assert banner.startswith(f"sendkit-mock on http://127.0.0.1:{port}"), output
+    assert doors.startswith(f"control plane http://127.0.0.1:{port}/__mock: open (loopback only)"), output
     assert [line for line in rest if not UVICORN_LINE.match(line)] == [], output

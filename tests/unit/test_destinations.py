@@ -54,6 +54,14 @@ def test_beyond_loopback_only_the_allowed_destinations_are(url: str, ok: bool) -
             SHARED.check(url)
 
 
+@pytest.mark.parametrize("url", ["http://hooks.example.com:\U0010324c/x", "http://[not-v6]/", "http://h:99999/"])
+def test_a_url_whose_host_or_port_cannot_be_read_is_refused_beyond_loopback_and_never_called(url: str) -> None:
+    LOCAL.check(url)  # on loopback it registers, as any schema-valid URL does
+    for destinations, resolve in ((LOCAL, True), (SHARED, False), (SHARED, True)):
+        with pytest.raises(Refused, match="host"):
+            destinations.check(url, resolve=resolve)
+
+
 def test_the_refusal_says_what_is_allowed() -> None:
     with pytest.raises(Refused, match=r"10\.0\.0\.1 is not an allowed webhook destination \(--webhook-allow: "
                                       r"hooks\.example\.com, \*\.internal\.example, 192\.168\.0\.0/16, fd12::/16\)"):

@@ -83,9 +83,14 @@ class Destinations:
     def check(self, url: str, *, resolve: bool = False) -> Checked:
         """The URL allowed (with the address to use), or Refused. `resolve`: at delivery, the host's
         addresses now; at registration only a name that no rule names is resolved."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:  # a port that is no number, a bracketed host that is no IPv6 address
+            if self.everywhere and not resolve:
+                return Checked(None)  # on loopback, registered as before; an attempt to call it is refused
+            raise Refused("The URL's host or port cannot be read") from None
         if not host:
             raise Refused("The URL has no host")
         literal = _is_address(host)
