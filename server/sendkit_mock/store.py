@@ -28,18 +28,44 @@ EVICTION_LOOKAHEAD = 256
 
 @dataclass(slots=True)
 class _ScopeIndex(Generic[T]):
+    """One scope's records by seq. The oldest go first (the cap evicts them): those are dropped by moving
+    `start` on, and the lists are cut only when half of them is dropped, so an eviction costs O(1) instead of
+    moving every pointer of a 100,000-report list (10 us per list, four lists per report)."""
+
     seqs: list[int] = field(default_factory=list)
-    items: list[T] = field(default_factory=list)
+    items: list[T | None] = field(default_factory=list)
+    start: int = 0  # items before it are gone
+
+    def __len__(self) -> int:
+        return len(self.items) - self.start
+
+    def live(self) -> list[T]:
+        return self.items[self.start:]  # type: ignore[return-value]
 
     def insert(self, item: T) -> None:
         """Append, or slot in by seq when writers on other threads took their seqs in another order."""
-        at = len(self.seqs) if not self.seqs or item.seq > self.seqs[-1] else bisect_left(self.seqs, item.seq)
+        at = len(self.seqs) if len(self) == 0 or item.seq > self.seqs[-1] else \
+            bisect_left(self.seqs, item.seq, lo=self.start)
         self.seqs.insert(at, item.seq)
         self.items.insert(at, item)
 
     def position(self, item: T) -> int:
-        i = bisect_left(self.seqs, item.seq)
+        i = bisect_left(self.seqs, item.seq, lo=self.start)
         return i if i < len(self.seqs) and self.seqs[i] == item.seq else -1
+
+    def after(self, seq: int) -> int:
+        """The position of the first record at or after `seq`."""
+        return bisect_left(self.seqs, seq, lo=self.start)
+
+    def remove_at(self, i: int) -> None:
+        if i != self.start:
+            del self.seqs[i], self.items[i]
+            return
+        self.items[i] = None  # the record goes now; its slot when the lists are cut
+        self.start += 1
+        if self.start >= 1024 and self.start * 2 >= len(self.items):
+            del self.seqs[:self.start], self.items[:self.start]
+            self.start = 0
 
 
 def _never(_: object) -> bool:
@@ -115,8 +141,7 @@ class InMemoryStore(Generic[T]):
     def _remove(self, item: T) -> None:
         del self._by_id[item.id]
         for index in self._indexes(item):
-            i = index.position(item)
-            del index.seqs[i], index.items[i]
+            index.remove_at(index.position(item))
 
     def all(self) -> list[T]:
         with self._lock:
@@ -125,7 +150,7 @@ class InMemoryStore(Generic[T]):
     def in_scope(self, scope: Scope) -> list[T]:
         """A snapshot of one scope, oldest first."""
         with self._lock:
-            return list(self._scopes.get((scope, None), _ScopeIndex()).items)
+            return self._scopes.get((scope, None), _ScopeIndex()).live()
 
     def page(
         self,
@@ -138,19 +163,21 @@ class InMemoryStore(Generic[T]):
     ) -> Page[T]:
         with self._lock:
             index = self._scopes.get((scope, facet), _ScopeIndex())
-            top = len(index.items)
+            records = index.items
+            top = len(records)
             if cursor is not None:
                 after = self._by_id.get(cursor)
                 if after is None or after.scope != scope:
                     raise UnknownCursor(cursor)
-                top = bisect_left(index.seqs, after.seq)  # everything older than the cursor's record
+                top = index.after(after.seq)  # everything older than the cursor's record
             items: list[T] = []
             i = top - 1
-            while i >= 0 and len(items) <= limit:
-                if keep is None or keep(index.items[i]):
-                    items.append(index.items[i])
+            while i >= index.start and len(items) <= limit:
+                record = records[i]
+                if record is not None and (keep is None or keep(record)):
+                    items.append(record)
                 i -= 1
-            total = len(index.items) if keep is None else sum(1 for r in index.items if keep(r))
+            total = len(index) if keep is None else sum(1 for r in index.live() if keep(r))
             return Page(items=items[:limit], total=total, has_more=len(items) > limit)
 
     def clear(self) -> None:

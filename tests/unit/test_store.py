@@ -149,3 +149,30 @@ def test_new_seqs_continue_after_every_stored_record() -> None:
     assert restored.next_seq() == max(r.seq for r in store.all()) + 1
     restored.clear()
     assert restored.next_seq() == 1
+
+
+def test_at_the_cap_evicting_the_oldest_keeps_pages_cursors_and_facets_whole() -> None:
+    """Thousands of evictions from the front of each index (which drops them lazily and cuts its lists now
+    and then): every page, cursor walk, facet and count matches what is stored."""
+    store = InMemoryReportStore(max_reports=1500)
+    for seq in range(1, 6001):
+        store.add(report(seq, A if seq % 3 else B, "campaign" if seq % 2 else "workspace"), evictable=never)
+    kept = list(range(4501, 6001))
+    assert len(store) == 1500 and store.get(f"{4500:024x}") is None and store.get(f"{4501:024x}") is not None
+    for scope, facet in ((A, None), (B, None), (A, "campaign"), (B, "workspace")):
+        want = [s for s in reversed(kept) if (scope == A) == bool(s % 3)
+                and (facet is None or (facet == "campaign") == bool(s % 2))]
+        seen, cursor = [], None
+        while True:
+            page = store.page(scope, cursor=cursor, limit=97, facet=facet)
+            assert page.total == len(want)
+            seen += [r.seq for r in page.items]
+            if not page.has_more:
+                break
+            cursor = page.items[-1].id
+        assert seen == want
+    assert [r.seq for r in store.in_scope(B)][:2] == [s for s in kept if s % 3 == 0][:2]
+    store.delete(f"{4502:024x}")  # the oldest left in scope A: dropped from the front
+    store.delete(f"{5000:024x}")  # one in the middle
+    assert [r.seq for r in store.page(A, cursor=f"{4504:024x}", limit=5).items] == [4501]
+    assert store.page(A, cursor=None, limit=1, keep=lambda r: r.seq in (4501, 5000)).total == 1
