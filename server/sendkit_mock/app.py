@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -117,8 +118,15 @@ class Mock:
         self.background.stop()
 
 
+EXPIRY_TICKS = 200  # a shared store's idle and surplus sessions are dropped every 200 ticks (10 s by default)
+
+
 def _real_time_ticker(sessions: Sessions) -> Callable[[], None]:
+    ticks = itertools.count()
+
     def tick() -> None:
+        if next(ticks) % EXPIRY_TICKS == 0:
+            sessions.expire()
         for session in sessions.all():
             if session.clock.mode == "real":
                 session.tick()
@@ -145,10 +153,11 @@ def create_mock(
     world = world or load_world(settings.fixtures)
     executor = executor or InlineExecutor()
     auth = Authenticator(world)
+    stores = stores or _stores(settings)
+    destinations = settings.destinations(resolver or system_resolver)
     parts = SessionParts(settings, world, clock, sender or HttpSender(), executor, auth,
-                         ContentFactory(world, settings.seed), stores or _in_memory(settings),
-                         settings.destinations(resolver or system_resolver))
-    sessions = Sessions(parts.build, settings.max_sessions)
+                         ContentFactory(world, settings.seed), stores, destinations)
+    sessions = Sessions(parts.build, settings.max_sessions, stores.directory)
     if settings.state is not None:
         default = sessions.build()
         snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
@@ -166,8 +175,14 @@ def _waiting_operations(executor: Executor) -> frozenset[str]:
     return frozenset({"testWebhook", *delivering})
 
 
-def _in_memory(settings: Settings) -> StoresFactory:
-    return InMemoryStores(max_reports=settings.max_reports, journal_size=settings.journal_size)
+def _stores(settings: Settings) -> StoresFactory:
+    """Where sessions live: in this process (the default), or in a Redis that several workers share."""
+    if settings.store == "memory":
+        return InMemoryStores(max_reports=settings.max_reports, journal_size=settings.journal_size)
+    from .redis_store import RedisStores  # redis-py is imported only by those who ask for it
+
+    return RedisStores.connect(settings.store, max_reports=settings.max_reports, journal_size=settings.journal_size,
+                               max_sessions=settings.max_sessions, idle_seconds=settings.session_idle_seconds)
 
 
 def create_app(settings: Settings | None = None, **parts: Any) -> Any:

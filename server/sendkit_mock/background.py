@@ -25,6 +25,7 @@ from .domain.periods import scheduled_period
 from .domain.recipients import Recipient, RecipientService
 from .domain.reports import Report, Sections
 from .domain.service import ReportService
+from .domain.stores import Guard
 from .domain.webhooks import REPORT_FAILED, REPORT_READY
 
 log = logging.getLogger("sendkit_mock")
@@ -33,17 +34,18 @@ MAX_CATCH_UP = 100  # due schedules handled per tick, so a big clock jump cannot
 
 class Ticker:
     def __init__(self, reports: ReportService, recipients: RecipientService, outbox: Outbox,
-                 webhooks: WebhookDispatcher, ids: IdFactory) -> None:
+                 webhooks: WebhookDispatcher, ids: IdFactory, guard: Guard) -> None:
         self.reports, self.recipients, self.outbox, self.webhooks = reports, recipients, outbox, webhooks
         self.ids = ids
-        self._lock = threading.Lock()
+        self._guard = guard
 
     def tick(self) -> None:
-        with self._lock:
+        with self._guard.lock("tick"):  # one ticker at a time per session, across every process
             for recipient in self.recipients.due(self.reports.clock.now())[:MAX_CATCH_UP]:
                 self._run_schedule(recipient)
             for report in self.reports.finished_since_last_call():
                 self._announce(report)
+                self.reports.announced(report)
             self.webhooks.run_due()
 
     def _run_schedule(self, recipient: Recipient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -63,32 +64,101 @@ class EndOfTime(ValueError):
     """A move to LATEST or beyond: the session's clock has come as far as it goes."""
 
 
+@dataclass(frozen=True, slots=True)
+class ClockState:
+    """A session clock's state, in whole microseconds (so a shared store can move it atomically)."""
+
+    mode: str  # "real" follows the base clock plus `offset_us`; "manual" stands at `frozen_us`
+    start_us: int  # when the session began, by the base clock
+    offset_us: int
+    frozen_us: int
+
+
+class ClockCell(Protocol):
+    """Where a session's clock state lives: in the process, or in a store several processes share."""
+
+    def init(self, state: ClockState) -> None:
+        """Take `state` unless the cell holds one already (another process made the session first)."""
+        ...
+
+    def read(self) -> ClockState: ...
+
+    def write(self, state: ClockState) -> None: ...
+
+    def shift(self, us: int) -> None:
+        """Move both the offset and the frozen instant on by `us` microseconds, atomically."""
+        ...
+
+
+class LocalClockCell:
+    """A clock state of this process alone."""
+
+    def __init__(self) -> None:
+        self._state: ClockState | None = None
+        self._lock = threading.Lock()
+
+    def init(self, state: ClockState) -> None:
+        with self._lock:
+            if self._state is None:
+                self._state = state
+
+    def read(self) -> ClockState:
+        state = self._state
+        if state is None:
+            raise RuntimeError("the clock cell was read before SessionClock set it up")
+        return state
+
+    def write(self, state: ClockState) -> None:
+        self._state = state
+
+    def shift(self, us: int) -> None:
+        with self._lock:
+            s = self.read()
+            self._state = ClockState(s.mode, s.start_us, s.offset_us + us, s.frozen_us + us)
+
+
+def micros(when: datetime) -> int:
+    return (when - EPOCH) // ONE_US
+
+
+def instant(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=us)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_US = timedelta(microseconds=1)
+
+
 class SessionClock:
     """One session's time: `real` follows a base clock plus the time the session was moved on; `manual`
-    stands still until told to move. Moving never goes backwards; a reset starts it again."""
+    stands still until told to move. Moving never goes backwards; a reset starts it again. The state sits
+    in a cell, so every process that shares the cell shares the time; the first to build it sets it."""
 
-    def __init__(self, base: Clock, mode: str = "real") -> None:
-        self._base = base
-        self._lock = threading.Lock()
-        self.start = base.now()
-        self._mode, self._offset, self._frozen = mode, timedelta(0), self.start
+    def __init__(self, base: Clock, cell: ClockCell, mode: str = "real") -> None:
+        self._base, self._cell = base, cell
+        start = micros(base.now())
+        cell.init(ClockState(mode, start, 0, start))
 
     @property
     def mode(self) -> str:
-        return self._mode
+        return self._cell.read().mode
+
+    @property
+    def start(self) -> datetime:
+        return instant(self._cell.read().start_us)
 
     def now(self) -> datetime:
-        with self._lock:
-            return self._frozen if self._mode == "manual" else self._base.now() + self._offset
+        s = self._cell.read()
+        if s.mode == "manual":
+            return instant(s.frozen_us)
+        return self._base.now() + timedelta(microseconds=s.offset_us)
 
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
             raise TimeGoesForward("advance must be 0 or more seconds")
         if self.now().timestamp() + seconds >= LATEST.timestamp():
             raise EndOfTime(f"The clock goes no further than {iso(LATEST)}; reset the session to start again")
-        with self._lock:
-            self._offset += timedelta(seconds=seconds)
-            self._frozen += timedelta(seconds=seconds)
+        self._cell.shift(round(seconds * 1_000_000))
         return self.now()
 
     def set(self, when: datetime) -> datetime:
@@ -100,26 +170,28 @@ class SessionClock:
         return self.advance((when - current).total_seconds())
 
     def state(self) -> dict[str, object]:
-        with self._lock:
-            return {"mode": self._mode, "start": exact(self.start), "offsetSeconds": self._offset.total_seconds(),
-                    "frozenAt": exact(self._frozen)}
+        s = self._cell.read()
+        return {"mode": s.mode, "start": exact(instant(s.start_us)), "offsetSeconds": s.offset_us / 1_000_000,
+                "frozenAt": exact(instant(s.frozen_us))}
 
     def restore(self, state: dict[str, object]) -> None:
-        mode, offset = str(state["mode"]), state["offsetSeconds"]
-        if mode not in ("real", "manual") or not isinstance(offset, int | float):
-            raise ValueError("mode must be real or manual, offsetSeconds a number")
-        with self._lock:
-            self._mode, self._offset = mode, timedelta(seconds=offset)
-            self.start, self._frozen = parse_exact(str(state["start"])), parse_exact(str(state["frozenAt"]))
+        self._cell.write(read_state(state))
 
     def switch(self, mode: str) -> datetime:
         """Keep the current time and go on from it in the other mode."""
         current = self.now()
-        with self._lock:
-            self._mode = mode
-            self._frozen = current
-            self._offset = current - self._base.now()
+        s = self._cell.read()
+        self._cell.write(ClockState(mode, s.start_us, micros(current) - micros(self._base.now()), micros(current)))
         return current
+
+
+def read_state(state: dict[str, object]) -> ClockState:
+    """A clock's part of a state file (`SessionClock.state`), checked."""
+    mode, offset = str(state["mode"]), state["offsetSeconds"]
+    if mode not in ("real", "manual") or not isinstance(offset, int | float):
+        raise ValueError("mode must be real or manual, offsetSeconds a number")
+    start, frozen = parse_exact(str(state["start"])), parse_exact(str(state["frozenAt"]))
+    return ClockState(mode, micros(start), round(offset * 1_000_000), micros(frozen))
 
 
 def exact(when: datetime) -> str:

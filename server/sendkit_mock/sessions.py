@@ -28,7 +28,7 @@ from .domain.ids import IdFactory
 from .domain.lifecycle import Lifecycle
 from .domain.recipients import RecipientService
 from .domain.service import ReportService
-from .domain.stores import SessionStores, StoresFactory
+from .domain.stores import SessionDirectory, SessionStores, StoresFactory
 from .domain.webhooks import WebhookService
 from .domain.world import World
 from .journal import Journal
@@ -75,43 +75,56 @@ class SessionParts:
     stores: StoresFactory
     destinations: Destinations  # where webhooks may point (--webhook-allow, the mock's own address)
 
-    def build(self, name: str) -> Session:
-        s, stores = self.settings, self.stores(name)
-        clock = SessionClock(self.base_clock, s.clock_mode)
+    def build(self, name: str, fresh: bool = True) -> Session:
+        """A session's services over its stores: emptied first when `fresh`, else as a shared store holds them."""
+        s, stores = self.settings, self.stores(name, fresh=fresh)
+        clock = SessionClock(self.base_clock, stores.clock, s.clock_mode)
+        guard = stores.guard
 
         def ids(namespace: str, counter: str | None = None) -> IdFactory:
             return IdFactory(s.seed, namespace, stores.counters[counter or namespace])
 
-        recipients = RecipientService(self.world, self.auth, clock, ids("recipients"), stores.recipients)
+        recipients = RecipientService(self.world, self.auth, clock, ids("recipients"), stores.recipients, guard)
         reports = ReportService(
             world=self.world, store=stores.reports, announcements=stores.announcements, clock=clock,
             ids=ids(REPORT_IDS, "reports"),
             lifecycle=Lifecycle(s.queued_seconds, s.processing_seconds, s.failure_rate, s.seed),
-            content=self.content, recipient_ids=recipients.known_ids, auth=self.auth,
+            content=self.content, guard=guard, recipient_ids=recipients.known_ids, auth=self.auth,
         )
-        webhooks = WebhookService(self.auth, clock, ids("webhooks"), s.seed, stores.webhooks, self.destinations)
+        webhooks = WebhookService(self.auth, clock, ids("webhooks"), s.seed, stores.webhooks, guard,
+                                  self.destinations)
         dispatcher = WebhookDispatcher(webhooks, self.sender, clock, self.executor, ids("deliveries"),
                                        stores.deliveries, stores.attempts, backoff_seconds=s.webhook_backoff_seconds)
         outbox = Outbox(stores.outbox)
-        ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"))
+        ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"), guard)
         return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker,
                        Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed))
 
 
 class Sessions:
-    """The sessions by name, created on first use, capped; thread-safe."""
+    """The sessions by name, created on first use, capped; thread-safe.
 
-    def __init__(self, build: Callable[[str], Session], cap: int) -> None:
-        self._build, self._cap = build, cap
+    With the embedded store each process holds its sessions whole. With a shared store (a `directory`),
+    every session lives in the store; a process keeps only views over it (services, clock), builds one on
+    first use of a name whoever created the session, and lists, caps and expires sessions through the
+    directory, so every worker sees the same sessions.
+    """
+
+    def __init__(self, build: Callable[[str, bool], Session], cap: int,
+                 directory: SessionDirectory | None = None) -> None:
+        self._build, self._cap, self.directory = build, cap, directory
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, name: str | None = None) -> Session:
         name = name or DEFAULT
+        new = self.directory is not None and self.directory.touch(name)
         with self._lock:
+            if new:  # dropped by another worker since (expired, capped): a view over what is there now
+                self._sessions.pop(name, None)
             session = self._sessions.get(name)
             if session is None:
-                session = self._sessions[name] = self._build(name)
+                session = self._sessions[name] = self._build(name, self.directory is None)
                 self._drop_beyond_cap()
             self._sessions.move_to_end(name)
             return session
@@ -123,8 +136,11 @@ class Sessions:
         return fresh
 
     def build(self, name: str | None = None) -> Session:
-        """A fresh session under `name`, not yet in the registry (to fill from a state file, then `put`)."""
-        return self._build(name or DEFAULT)
+        """A fresh session under `name` (a shared store's state is emptied now), to fill and then `put`."""
+        name = name or DEFAULT
+        if self.directory is not None:
+            self.directory.touch(name)
+        return self._build(name, True)
 
     def put(self, session: Session) -> None:
         with self._lock:
@@ -133,12 +149,33 @@ class Sessions:
             self._drop_beyond_cap()
 
     def all(self) -> list[Session]:
+        """Every session: this process's, or with a shared store every session the store holds."""
+        if self.directory is None:
+            with self._lock:
+                return list(self._sessions.values())
+        names = self.directory.names()
         with self._lock:
-            return list(self._sessions.values())
+            missing = [n for n in names if n not in self._sessions]
+        for name in missing:  # a session another worker made: a view over it, not a new session
+            view = self._build(name, False)
+            with self._lock:
+                self._sessions.setdefault(name, view)
+        with self._lock:
+            return [self._sessions[n] for n in names if n in self._sessions]
+
+    def expire(self) -> list[str]:
+        """Drop what a shared store keeps past its time or its cap (the embedded store caps on creation)."""
+        if self.directory is None:
+            return []
+        dropped = self.directory.expire()
+        with self._lock:
+            for name in dropped:
+                self._sessions.pop(name, None)
+        return dropped
 
     def _drop_beyond_cap(self) -> None:
         while len(self._sessions) > self._cap:
             oldest = next((n for n in self._sessions if n != DEFAULT), None)
             if oldest is None:
                 return
-            del self._sessions[oldest]
+            del self._sessions[oldest]  # with a shared store only the view goes: the directory caps the state

@@ -46,6 +46,9 @@ class Settings:
     latency: str | None = None  # every session's API latency: 150, uniform:50-400, lognormal:median=120,sigma=0.5
     error_rate: float = 0.0  # share of API requests answered with a documented 500 or 503
     rate_limit: str | None = None  # requests per API key and session: 20/s, 600/min, 5000/h
+    store: str = "memory"  # where sessions live: memory (this process) or redis://HOST:PORT/DB (shared)
+    workers: int = 1  # worker processes; more than one needs a shared store
+    session_idle_seconds: float = 86_400.0  # a shared store drops a session unused this long (not `default`)
 
     def __post_init__(self) -> None:
         checks = {
@@ -61,6 +64,8 @@ class Settings:
             "clock_mode": self.clock_mode in ("real", "manual"),
             "max_sessions": self.max_sessions >= 1,
             "journal_size": self.journal_size >= 0,
+            "workers": 1 <= self.workers <= 64,
+            "session_idle_seconds": self.session_idle_seconds > 0,
         }
         for name, ok in checks.items():
             if not ok:
@@ -73,6 +78,12 @@ class Settings:
             self.destinations(lambda host: [])
         except DestinationError as exc:
             raise SettingsError(str(exc)) from None
+        if self.store != "memory" and not self.store.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError(f"store={self.store!r}: use memory, or a Redis URL such as redis://127.0.0.1:6379/0")
+        if self.workers > 1 and self.store == "memory":
+            raise SettingsError(
+                f"workers={self.workers} needs a shared store: each worker would keep a world of its own in memory, "
+                "so a report made through one would be missing from the next; add --store redis://HOST:PORT/DB")
         if not self.loopback and self.admin_token is None and not self.open_control_plane:
             raise SettingsError(
                 f"--host {self.host} can be reached from other machines, and the control plane (/__mock) resets, "

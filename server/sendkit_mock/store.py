@@ -13,10 +13,12 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic
 
+from .clock import LocalClockCell
 from .domain.auth import Scope
 from .domain.recipients import Recipient
 from .domain.reports import Report
@@ -261,6 +263,9 @@ class InMemoryDueQueue(Generic[E]):
                 due.append(heapq.heappop(self._heap)[2])
             return due
 
+    def done(self, item: E) -> None:
+        """Nothing to release: what this process popped dies with it."""
+
     def all(self) -> list[tuple[datetime, E]]:
         with self._lock:
             return [(when, item) for when, _, item in sorted(self._heap, key=lambda entry: entry[:2])]
@@ -268,6 +273,26 @@ class InMemoryDueQueue(Generic[E]):
     def clear(self) -> None:
         with self._lock:
             self._heap.clear()
+
+
+class InMemoryGuard:
+    """Locks of this process: re-entrant, one per name."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.RLock] = {}
+        self._firsts: set[str] = set()
+        self._lock = threading.Lock()
+
+    def lock(self, name: str) -> AbstractContextManager[object]:
+        with self._lock:
+            return self._locks.setdefault(name, threading.RLock())
+
+    def first(self, name: str) -> bool:
+        with self._lock:
+            if name in self._firsts:
+                return False
+            self._firsts.add(name)
+            return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +303,11 @@ class InMemoryStores:
     journal_size: int = 1_000
     log_size: int = 10_000  # outbox entries and webhook attempts kept per session
 
-    def __call__(self, session: str) -> SessionStores:
+    @property
+    def directory(self) -> None:
+        return None  # each process keeps its own sessions
+
+    def __call__(self, session: str, *, fresh: bool = True) -> SessionStores:
         return SessionStores(
             reports=InMemoryReportStore(self.max_reports),
             recipients=InMemoryStore[Recipient](),
@@ -289,4 +318,6 @@ class InMemoryStores:
             attempts=InMemoryLog[dict[str, Any]](self.log_size),
             journal=InMemoryLog[dict[str, Any]](self.journal_size),
             counters={name: InMemoryCounter() for name in COUNTERS},
+            clock=LocalClockCell(),
+            guard=InMemoryGuard(),
         )

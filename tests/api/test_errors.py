@@ -105,10 +105,11 @@ class BrokenStore(InMemoryReportStore):
 
 
 def test_an_unexpected_error_is_a_logged_500_without_the_trace(caplog: pytest.LogCaptureFixture) -> None:
-    def broken(session: str) -> SessionStores:
-        return dataclasses.replace(InMemoryStores()(session), reports=BrokenStore())
+    class Broken(InMemoryStores):
+        def __call__(self, session: str, *, fresh: bool = True) -> SessionStores:
+            return dataclasses.replace(super().__call__(session), reports=BrokenStore())
 
-    mock = create_mock(Settings(), clock=ManualClock(), stores=broken)
+    mock = create_mock(Settings(), clock=ManualClock(), stores=Broken())
     with mock.app.test_client() as client:
         body = assert_error(client.get("/v1/reports/" + "a" * 24, headers=ws()), 500, "Internal Server Error")
     assert "secret" not in str(body) and "Traceback" not in str(body)

@@ -9,6 +9,7 @@ import pytest
 
 from sendkit_mock import ManualClock, Settings, create_mock
 from sendkit_mock.delivery.senders import RecordingSender
+from sendkit_mock.domain.stores import SessionStores
 from sendkit_mock.store import InMemoryStores
 
 from ..conftest import SEED_BODY, START, ws
@@ -205,12 +206,24 @@ def test_the_ticker_runs_for_the_servers_lifespan_only() -> None:
     assert not mock.background.running
 
 
+class OneSession:
+    """A stores factory handing every session the same stores (one process's; no directory)."""
+
+    directory = None
+
+    def __init__(self, stores: SessionStores) -> None:
+        self.stores = stores
+
+    def __call__(self, session: str, *, fresh: bool = True) -> SessionStores:
+        return self.stores
+
+
 def test_every_piece_of_a_sessions_state_lives_in_its_stores() -> None:
     """Two mocks over one session's stores (what workers over a shared store will be) serve one world:
     records, ids, the journal, and background work done once whichever of them ticks."""
     clock, sender = ManualClock(START), RecordingSender()
     shared = InMemoryStores()("default")
-    first, second = (create_mock(Settings(), clock=clock, sender=sender, stores=lambda _name: shared)
+    first, second = (create_mock(Settings(), clock=clock, sender=sender, stores=OneSession(shared))
                      for _ in range(2))
     with first.app.test_client() as one, second.app.test_client() as other:
         other.post("/v1/webhooks", json=HOOK, headers=ws())

@@ -10,7 +10,8 @@ import sendkit_mock
 PACKAGE = Path(sendkit_mock.__file__).parent
 FRAMEWORKS = ("flask", "connexion", "starlette", "werkzeug", "uvicorn", "requests", "httpx")
 PURE = sorted(p for folder in ("domain", "api", "simulation") for p in (PACKAGE / folder).rglob("*.py")) + [
-    PACKAGE / "errors.py", PACKAGE / "store.py", PACKAGE / "clock.py", PACKAGE / "settings.py",
+    PACKAGE / "errors.py", PACKAGE / "store.py", PACKAGE / "redis_store.py", PACKAGE / "records.py",
+    PACKAGE / "clock.py", PACKAGE / "settings.py",
     PACKAGE / "violations.py", PACKAGE / "incidents.py", PACKAGE / "proxy" / "contract.py",
 ]
 
@@ -63,10 +64,12 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     "proxy": {"clock", "domain", "errors", "journal", "store", "violations"},  # no connexion, no sessions
 }
 MODULES = {  # single modules above the domain: what each may import from the package
-    "store": {"domain"},
+    "store": {"clock", "domain"},
+    "records": {"clock", "domain"},  # records as JSON: for state files and the shared store alike
+    "redis_store": {"clock", "domain", "errors", "records"},  # the shared store: the same interfaces
     "journal": {"domain", "errors"},
     "sessions": {"background", "clock", "delivery", "domain", "journal", "settings", "simulation"},
-    "snapshot": {"clock", "domain", "errors", "sessions"},
+    "snapshot": {"clock", "domain", "errors", "records", "sessions"},
 }
 
 

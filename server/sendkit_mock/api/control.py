@@ -96,8 +96,9 @@ class ControlApi:
 
     def replace_state(self, body: Json, mock_session: str | None = None) -> Json:
         """Replace the session's state with a document; a refused one leaves the old state as it was."""
+        state = snapshot.read(body)  # every entry checked before anything of the session goes
         session = self.sessions.build(mock_session)
-        snapshot.restore(session, body)
+        snapshot.apply(session, state)
         self.sessions.put(session)
         return {"success": True, "data": snapshot.export(session)}
 

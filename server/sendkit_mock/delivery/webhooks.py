@@ -69,6 +69,12 @@ class WebhookDispatcher:
                 and (webhook_id is None or a["webhookId"] == webhook_id)]
 
     def _attempt(self, job: Job) -> None:
+        try:
+            self._make(job)
+        finally:
+            self.queue.done(job)  # the next attempt, if any, is queued by now
+
+    def _make(self, job: Job) -> None:
         hook = self.webhooks.store.get(job.webhook_id)
         if hook is None or hook.status != "active":
             return  # deleted or paused since: nothing more to send

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,7 @@ from ..errors import BadRequest, Conflict, Detail, NotFound, unknown_campaigns
 from .auth import Authenticator, Principal, Scope
 from .ids import IdFactory
 from .schedule import Schedule, parse_time_of_day, zone
-from .stores import Page, Store, UnknownCursor, refill
+from .stores import Guard, Page, Store, UnknownCursor, refill
 from .world import Workspace, World
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -80,12 +79,13 @@ class Recipient:
 
 class RecipientService:
     def __init__(self, world: World, auth: Authenticator, clock: Clock, ids: IdFactory,
-                 store: Store[Recipient]) -> None:
+                 store: Store[Recipient], guard: Guard) -> None:
         self.world, self.auth, self.clock, self.ids = world, auth, clock, ids
         self.store = store
-        self._lock = threading.RLock()
-        if not len(store):  # a session's stores get the fixtures once, whoever builds a view over them first
-            self.load_fixtures()
+        self._guard = guard
+        with guard.lock("recipients"):
+            if guard.first("fixtures"):  # a session's stores get the fixtures once, whoever builds a view first
+                self.load_fixtures()
 
     def load_fixtures(self) -> None:
         now = self.clock.now()
@@ -97,7 +97,7 @@ class RecipientService:
 
     def restore(self, recipients: list[Recipient]) -> None:
         """Replace every recipient with these (a state file's); new ones continue after the highest seq."""
-        with self._lock:
+        with self._guard.lock("recipients"):
             refill(self.store, recipients)
 
     # --- reads ---------------------------------------------------------------------------------
@@ -135,14 +135,14 @@ class RecipientService:
     def create(self, principal: Principal, header: str | None, body: Mapping[str, Any]) -> Recipient:
         ws = self.auth.workspace(principal, header)
         self._check(ws, body)
-        with self._lock:
+        with self._guard.lock("recipients"):
             self._check_unique(ws, body["email"], None)
             recipient = self._build(self.ids.new(), Scope.of("workspace", ws.id), body, self.clock.now())
             self.store.add(recipient)
         return recipient
 
     def update(self, principal: Principal, header: str | None, recipient_id: str, body: Mapping[str, Any]) -> Recipient:
-        with self._lock:
+        with self._guard.lock("recipients"):
             current = self.get(principal, header, recipient_id)
             ws = self.auth.workspace(principal, header)
             merged = {**current.to_json(), **{k: v for k, v in body.items() if k != "schedule"}}
@@ -161,14 +161,14 @@ class RecipientService:
         return updated
 
     def delete(self, principal: Principal, header: str | None, recipient_id: str) -> Recipient:
-        with self._lock:
+        with self._guard.lock("recipients"):
             found = self.get(principal, header, recipient_id)
             self.store.delete(found.id)
         return found
 
     def delivered(self, recipient_id: str, when: datetime) -> Recipient | None:
         """Count one delivered report; None if the recipient is gone."""
-        with self._lock:
+        with self._guard.lock("recipients"):
             current = self.store.get(recipient_id)
             if current is None:
                 return None
@@ -177,7 +177,7 @@ class RecipientService:
             return updated
 
     def reschedule(self, recipient_id: str, after: datetime) -> None:
-        with self._lock:
+        with self._guard.lock("recipients"):
             current = self.store.get(recipient_id)
             schedule = current.due_schedule if current else None
             if current is not None:

@@ -18,7 +18,7 @@ from .lifecycle import FAILED, FINISHED, QUEUED, READY, Lifecycle
 from .periods import Period, resolve_period
 from .readonly import frozen
 from .reports import Report, Sections
-from .stores import DueQueue, Page, ReportStore, UnknownCursor
+from .stores import DueQueue, Guard, Page, ReportStore, UnknownCursor
 from .world import Workspace, World
 
 
@@ -45,6 +45,7 @@ class ReportService:
         ids: IdFactory,
         lifecycle: Lifecycle,
         content: ContentGenerator,
+        guard: Guard,
         recipient_ids: Callable[[tuple[Workspace, ...]], set[str]] | None = None,
         auth: Authenticator | None = None,
     ) -> None:
@@ -57,7 +58,7 @@ class ReportService:
         self.lifecycle = lifecycle
         self.content = content
         self.recipient_ids = recipient_ids or (lambda workspaces: {r.id for ws in workspaces for r in ws.recipients})
-        self._create_lock = threading.RLock()
+        self._guard = guard
         self._finished: OrderedDict[tuple[str, bool], tuple[Report, dict[str, Any]]] = OrderedDict()
         self._finished_lock = threading.Lock()
 
@@ -68,7 +69,7 @@ class ReportService:
         key = (report.id, with_data)
         with self._finished_lock:
             kept = self._finished.get(key)
-            if kept is not None and kept[0] is report:
+            if kept is not None and kept[0] == report:  # a shared store reads a new, equal Report
                 self._finished.move_to_end(key)
                 return kept[1]
         now = self.clock.now()
@@ -172,7 +173,7 @@ class ReportService:
     ) -> list[Report]:
         """Store checked reports (one per campaign for campaign reports) and plan their lifecycle."""
         titles = self._titles(report_type, campaign_ids, workspace, principal)
-        with self._create_lock:
+        with self._guard.lock("reports"):
             current = self.clock.now()
             now = created or current
             reports = []
@@ -200,7 +201,7 @@ class ReportService:
     def restore(self, reports: list[Report], announcements: list[tuple[str, datetime]]) -> None:
         """Replace every report and what waits to be announced with these (a state file's); new reports
         continue after the highest seq."""
-        with self._create_lock:
+        with self._guard.lock("reports"):
             self.store.clear()
             self.announcements.clear()
             now = self.clock.now()
@@ -216,17 +217,23 @@ class ReportService:
     def finished_since_last_call(self) -> list[Report]:
         """Reports that reached ready or failed since the last call, in order; deleted ones are skipped."""
         done = []
-        with self._create_lock:
-            for report_id, finishes in self.announcements.pop_due(self.clock.now()):
-                report = self.store.get(report_id)
-                if report is not None and report.timeline.finishes == finishes:  # not since forced elsewhere
-                    done.append(report)
+        for item in self.announcements.pop_due(self.clock.now()):  # each handed to one caller, in any process
+            report_id, finishes = item
+            report = self.store.get(report_id)
+            if report is not None and report.timeline.finishes == finishes:  # not since forced elsewhere
+                done.append(report)
+            else:
+                self.announcements.done(item)
         return done
+
+    def announced(self, report: Report) -> None:
+        """The effects of `report`'s finish (from `finished_since_last_call`) are out: its claim is settled."""
+        self.announcements.done((report.id, report.timeline.finishes))
 
     def force(self, report_id: str, status: str, error: Mapping[str, str] | None = None) -> Report:
         """Move a report that has not finished to `status` now, with the effects of a natural transition
         (the ticker announces it: webhooks, e-mails). Control plane only: any report of the session."""
-        with self._create_lock:
+        with self._guard.lock("reports"):
             report = self.store.get(report_id)
             if report is None:
                 raise NotFound(details=[Detail("id", f"Report {report_id} was not found in this session")])

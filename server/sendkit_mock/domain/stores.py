@@ -9,10 +9,12 @@ interfaces; nothing here knows of either, so the domain imports no store.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from ..clock import ClockCell
 from .auth import Scope
 from .reports import Report
 
@@ -158,11 +160,29 @@ class DueQueue(Protocol[E]):
         """Take every item due at or before `now`, soonest first (ties in the order they came)."""
         ...
 
+    def done(self, item: E) -> None:
+        """The work `pop_due` handed out for `item` is finished. A shared queue leases what it hands out: an
+        item whose worker dies before this call goes back to the queue when its lease ends."""
+        ...
+
     def all(self) -> list[tuple[datetime, E]]:
         """What waits, soonest first."""
         ...
 
     def clear(self) -> None: ...
+
+
+class Guard(Protocol):
+    """Mutual exclusion over one session's state, held across every process that shares the stores."""
+
+    def lock(self, name: str) -> AbstractContextManager[object]:
+        """Held while a read-check-write on the state called `name` runs (re-entrant on one thread)."""
+        ...
+
+    def first(self, name: str) -> bool:
+        """True for exactly one caller per session's stores (until they are cleared): e.g. who loads the
+        fixtures."""
+        ...
 
 
 COUNTERS = ("reports", "recipients", "webhooks", "deliveries", "outbox", "journal")
@@ -181,9 +201,37 @@ class SessionStores:
     attempts: Log[dict[str, Any]]
     journal: Log[dict[str, Any]]
     counters: Mapping[str, Counter]  # one per name of COUNTERS
+    clock: ClockCell
+    guard: Guard
+
+
+class SessionDirectory(Protocol):
+    """The sessions a shared store holds, whichever process made them, and their expiry when idle."""
+
+    def touch(self, session: str) -> bool:
+        """Mark `session` used now (it lives another idle period); True when the store did not hold it."""
+        ...
+
+    def names(self) -> list[str]:
+        """Every session the store holds, least recently used first."""
+        ...
+
+    def drop(self, session: str) -> None:
+        """Forget `session` and delete its state."""
+        ...
+
+    def expire(self) -> list[str]:
+        """Drop the sessions idle past their time and those beyond the cap; answer their names."""
+        ...
 
 
 class StoresFactory(Protocol):
-    def __call__(self, session: str) -> SessionStores:
-        """Empty stores for a session (the fixtures are loaded by the services)."""
+    @property
+    def directory(self) -> SessionDirectory | None:
+        """None where each process keeps its own sessions (the embedded store)."""
+        ...
+
+    def __call__(self, session: str, *, fresh: bool = True) -> SessionStores:
+        """The stores of a session: emptied first when `fresh` (a new or reset session); with `fresh=False` a
+        shared store's existing state, as another process left it (the fixtures are loaded by the services)."""
         ...

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,7 @@ from ..errors import BadRequest, NotFound
 from .auth import Authenticator, Principal, Scope
 from .destinations import Destinations, Refused
 from .ids import IdFactory
-from .stores import Store, refill
+from .stores import Guard, Store, refill
 
 REPORT_READY, REPORT_FAILED, TEST = "report.ready", "report.failed", "test"
 
@@ -101,15 +100,15 @@ class WebhookPage:
 
 class WebhookService:
     def __init__(self, auth: Authenticator, clock: Clock, ids: IdFactory, seed: int | str,
-                 store: Store[Webhook], destinations: Destinations | None = None) -> None:
+                 store: Store[Webhook], guard: Guard, destinations: Destinations | None = None) -> None:
         self.auth, self.clock, self.ids, self.seed = auth, clock, ids, seed
         self.store = store
         self.destinations = destinations or Destinations(resolve=lambda host: [])
-        self._lock = threading.RLock()
+        self._guard = guard
 
     def restore(self, hooks: list[Webhook]) -> None:
         """Replace every webhook with these (a state file's); new ones continue after the highest seq."""
-        with self._lock:
+        with self._guard.lock("webhooks"):
             refill(self.store, hooks)
 
     def create(self, principal: Principal, header: str | None, body: Mapping[str, Any]) -> Webhook:
@@ -158,7 +157,7 @@ class WebhookService:
     def update(self, principal: Principal, header: str | None, webhook_id: str, body: Mapping[str, Any]) -> Webhook:
         fields = {"name": "name", "url": "url", "events": "events", "secret": "secret",
                   "retryAttempts": "retry_attempts", "timeoutMs": "timeout_ms", "status": "status"}
-        with self._lock:
+        with self._guard.lock("webhooks"):
             hook = self.get(principal, header, webhook_id)
             if "url" in body:
                 self._check_url(body["url"])
@@ -172,7 +171,7 @@ class WebhookService:
         return updated
 
     def delete(self, principal: Principal, header: str | None, webhook_id: str) -> Webhook:
-        with self._lock:
+        with self._guard.lock("webhooks"):
             hook = self.get(principal, header, webhook_id)
             self.store.delete(hook.id)
         return hook
@@ -183,7 +182,7 @@ class WebhookService:
 
     def count_delivery(self, webhook_id: str, delivered: bool, when: datetime) -> None:
         """One delivery's final outcome: delivered, or failed after every retry."""
-        with self._lock:
+        with self._guard.lock("webhooks"):
             hook = self.store.get(webhook_id)
             if hook is None:
                 return
