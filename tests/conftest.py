@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sendkit_mock import ManualClock, Mock, Settings, create_mock
+
+from .redis_server import RedisServer
 
 WS_KEY = "sk_4a2be3efa1ee546f088b9e44a35b5b609f3677e04d8c9c68"  # Brightwave Growth (default workspace)
 WS2_KEY = "sk_26716033e53c039c0c11740f3475c3333c939e2e74506ccf"  # Brightwave Partners, same owner
@@ -43,9 +47,35 @@ def settings() -> Settings:
     return Settings(seed=42, queued_seconds=1.0, processing_seconds=3.0, failure_rate=0.0)
 
 
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the whole run; each test keeps to a key prefix of its own."""
+    server = RedisServer(Path(tmp_path_factory.mktemp("redis"))).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_prefixes = itertools.count()
+
+
+def redis_store_url(server: RedisServer) -> str:
+    """A store URL no other test shares: the same server, another key prefix."""
+    return f"{server.url}?prefix=test{next(_prefixes)}"
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest) -> str:
+    """Both stores: the embedded one, and Redis (a real redis-server) as several workers would share it."""
+    if request.param == "memory":
+        return "memory"
+    return redis_store_url(request.getfixturevalue("redis_server"))
+
+
 @pytest.fixture
-def mock(settings: Settings, clock: ManualClock) -> Mock:
-    return create_mock(settings, clock=clock)
+def mock(settings: Settings, clock: ManualClock, store: str) -> Mock:
+    return create_mock(settings.replace(store=store), clock=clock)
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ from .web.connections import Connections
 from .web.docs import Contract, DocsRoutes, home_page
 from .web.journal import JournalRecorder
 from .web.json_codec import FastJsonifier
-from .web.middleware import AdminGuard, HeadAsGet, RequestGuard
+from .web.middleware import AdminGuard, HeadAsGet, RequestGuard, StoreOutage
 from .web.responses import CompiledResponseBodyValidator
 from .web.routes import AllowedMethods, ContractCors, MethodGuard
 from .web.security import security_map
@@ -224,6 +224,7 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
     app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)
     app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)
+    app.add_middleware(StoreOutage, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions)
     origins = [o.strip() for o in settings.cors_origins.split(",")]

@@ -6,6 +6,7 @@
     ├── Forbidden            403
     ├── NotFound             404
     ├── Conflict             409
+    ├── StoreUnavailable     503, with Retry-After: the shared store (Redis) cannot be reached
     └── (any status)         built from the status alone, e.g. ApiError(status=415)
 
 Domain code raises these; the web layer turns framework errors into them and renders every one
@@ -70,6 +71,10 @@ class ApiError(Exception):
         self.details = tuple(details)
         super().__init__(self.message)
 
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the body's type."""
+        return {}
+
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "error": REASONS.get(self.status, "Error"),
@@ -112,3 +117,13 @@ class NotFound(ApiError):
 
 class Conflict(ApiError):
     status = 409
+
+
+class StoreUnavailable(ApiError):
+    """The shared store is down, restarting or too slow: the client may retry; nothing was half-written."""
+
+    status = 503
+    retry_after = 1
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

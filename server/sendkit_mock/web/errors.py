@@ -11,7 +11,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from ..errors import ApiError, Detail
+from ..errors import ApiError, Detail, StoreUnavailable
 from ..incidents import Incident, Incidents
 from .sessions import session_name
 
@@ -37,6 +37,9 @@ class ErrorHandlers:
 
     def on_api_error(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, ApiError)
+        if isinstance(exc, StoreUnavailable):
+            log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.message, exc.__cause__)
+            return render(exc, exc.headers())
         if exc.status >= 500:
             log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
             self._keep(request, exc.message, _traceback(exc))

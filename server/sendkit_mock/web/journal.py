@@ -8,6 +8,7 @@ entry's `violations`; a 413 or 415 is one violation naming `body`.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -15,11 +16,13 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import iso
-from ..errors import ApiError
+from ..errors import ApiError, StoreUnavailable
 from ..journal import BODY_LIMIT, body_of, mask
 from ..sessions import Sessions
 from ..simulation.prefer import QUERY_NAMES
 from .sessions import QUERY, session_name
+
+log = logging.getLogger("sendkit_mock")
 
 
 class JournalRecorder:
@@ -67,9 +70,12 @@ class JournalRecorder:
             entry = _entry(scope, bytes(body), status[0], bytes(answered), started)
             exchange = context.get("mock_exchange")
             entry["injected"] = exchange.injected if exchange is not None else None
-            entry["_id"] = session.journal_ids.new()
-            entry["at"] = iso(session.clock.now())
-            session.journal.record(entry)
+            try:
+                entry["_id"] = session.journal_ids.new()
+                entry["at"] = iso(session.clock.now())
+                session.journal.record(entry)
+            except StoreUnavailable as exc:  # the answer is out (a 503 if the store was down for it too)
+                log.warning("%s %s not journaled: %s", scope["method"], scope["path"], exc.message)
 
 
 async def _buffered(receive: Receive, into: bytearray) -> Receive:

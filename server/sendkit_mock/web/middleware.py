@@ -3,14 +3,42 @@
 from __future__ import annotations
 
 import hmac
+import json
 import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import ApiError, NotFound, Unauthorized
+from ..errors import ApiError, NotFound, StoreUnavailable, Unauthorized
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class StoreOutage:
+    """Outermost: the shared store down while a layer outside connexion's handlers (the journal, the
+    simulation) reads it is a 503 with Retry-After in SendKit's shape, as it is inside them; never a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except StoreUnavailable as exc:
+            if started or scope["type"] != "http":
+                raise
+            body = json.dumps(exc.body(), separators=(",", ":")).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                       *((k.lower().encode(), v.encode()) for k, v in exc.headers().items())]
+            await send({"type": "http.response.start", "status": exc.status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
 
 
 class RequestGuard:

@@ -1,0 +1,579 @@
+"""The shared store: every session's state in one Redis, so several workers (on one host or many) serve one world.
+
+It implements the domain's interfaces (`domain.stores`) with redis-py and changes nothing above them. Keys,
+under a prefix (`sendkit-mock` unless the URL's `?prefix=` says otherwise), per session `s:<name>:`:
+
+    <kind>            HASH  id -> record JSON (reports, recipients, webhooks)
+    <kind>:order      ZSET  id by seq (eviction, `all`)       <kind>:seq  the last seq handed out
+    <kind>:idx:<scope>[:<facet>]   ZSET  id by seq: a page is one range read, newest first, by seq
+    announcements, deliveries      ZSET  due instant (us) -> "<arrival>|JSON"; `:leased` what is being done
+    outbox, attempts, journal      LIST  capped with LTRIM in the same transaction as RPUSH
+    counter:<name>    the id sequences (INCR)         clock  HASH mode, start, offset, frozen (us)
+    lock:<name>, first:<name>      the guard's locks and once-only claims
+
+and `sessions`, a ZSET of session names by last use (ms), for listing, capping and idle expiry.
+
+What must be atomic across workers is one Lua call or one MULTI: an add with its indexes, a page with its
+total, a due pop with its lease (so each announcement and each webhook attempt goes to one worker, and back
+to the queue if that worker dies before `done`). A read-check-write of the domain (a duplicate e-mail, a
+webhook's counters) holds the session's lock for it. Every Redis failure becomes `StoreUnavailable`: a 503
+with Retry-After, never a 500; the connection pool reconnects by itself when Redis is back.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, ParamSpec, TypeVar
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import orjson
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from . import records
+from .clock import ClockState, exact, instant, micros
+from .domain.auth import Scope
+from .domain.recipients import Recipient
+from .domain.reports import Report
+from .domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
+from .domain.webhooks import Job, Webhook
+from .errors import StoreUnavailable
+
+EVICTION_LOOKAHEAD = 256
+LEASE_MS = 30_000  # a popped announcement or attempt goes back to the queue if not done by then
+LOCK_SECONDS = 10.0  # a lock's holder that dies frees it after this long
+LOCK_WAIT_SECONDS = 5.0
+Client = Any  # a redis.Redis; its type hints give every reply the union of all replies, so it is Any here
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def unavailable(method: Callable[P, R]) -> Callable[P, R]:
+    """Redis down, restarting or too slow: a 503 the client can retry, not a 500."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except redis.RedisError as exc:
+            raise StoreUnavailable(f"The mock's shared store is not reachable ({type(exc).__name__}); "
+                                   "try again after Retry-After seconds") from exc
+
+    return call
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
+
+
+# --- Lua: each runs whole on the server, so no other worker sees half of it ------------------------------
+
+_ADD = """
+-- KEYS: hash, order, seq, index...; ARGV: id, seq, json
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+local seq = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[2], seq, ARGV[1])
+for i = 4, #KEYS do redis.call('ZADD', KEYS[i], seq, ARGV[1]) end
+local last = tonumber(redis.call('GET', KEYS[3]) or '0')
+if seq > last then redis.call('SET', KEYS[3], seq) end
+return redis.call('HLEN', KEYS[1])
+"""
+
+_REMOVE = """
+-- KEYS: hash, order, index...; ARGV: id, cap (0: remove whatever the count); returns 1 if removed
+if tonumber(ARGV[2]) > 0 and redis.call('HLEN', KEYS[1]) <= tonumber(ARGV[2]) then return 0 end
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+for i = 2, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1
+"""
+
+_REPLACE = """
+-- KEYS: hash; ARGV: id, json: a record deleted meanwhile stays deleted
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
+
+_PAGE = """
+-- KEYS: page index, scope index, hash; ARGV: cursor id or '', count; returns {total, json...} or {-1}
+local ids
+if ARGV[1] ~= '' then
+  local seq = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  if not seq then return {-1} end
+  ids = redis.call('ZRANGE', KEYS[1], '(' .. seq, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, tonumber(ARGV[2]))
+else
+  ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1, 'REV')
+end
+local out = {redis.call('ZCARD', KEYS[1])}
+if #ids > 0 then
+  local found = redis.call('HMGET', KEYS[3], unpack(ids))
+  for i = 1, #found do if found[i] then out[#out + 1] = found[i] end end
+end
+return out
+"""
+
+_SCOPE = """
+-- KEYS: index, hash: every record of the index, oldest first
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+if #ids == 0 then return {} end
+local found = redis.call('HMGET', KEYS[2], unpack(ids))
+local out = {}
+for i = 1, #found do if found[i] then out[#out + 1] = found[i] end end
+return out
+"""
+
+_PUSH = """
+-- KEYS: queue, arrivals; ARGV: due (us), json
+local n = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], tonumber(ARGV[1]), string.format('%016x', n) .. '|' .. ARGV[2])
+return n
+"""
+
+_POP_DUE = """
+-- KEYS: queue, leased; ARGV: now (us), lease (ms): what is due, each leased to this caller until done
+local t = redis.call('TIME')
+local wall = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lost = redis.call('ZRANGE', KEYS[2], '-inf', wall, 'BYSCORE')
+for _, member in ipairs(lost) do  -- its worker died before done: due again, at once
+  redis.call('ZREM', KEYS[2], member)
+  redis.call('ZADD', KEYS[1], 0, member)
+end
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE')
+for _, member in ipairs(due) do
+  redis.call('ZREM', KEYS[1], member)
+  redis.call('ZADD', KEYS[2], wall + tonumber(ARGV[2]), member)
+end
+return due
+"""
+
+_INIT_CLOCK = """
+-- KEYS: clock; ARGV: mode, start, offset, frozen: the first builder of a session sets its clock
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'mode', ARGV[1], 'start', ARGV[2], 'offset', ARGV[3], 'frozen', ARGV[4])
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Codec(Generic[T]):
+    encode: Callable[[T], dict[str, Any]]
+    decode: Callable[[dict[str, Any]], T]
+
+
+REPORTS: Codec[Report] = Codec(records.report_json, records.read_report)
+RECIPIENTS: Codec[Recipient] = Codec(records.recipient_json, records.read_recipient)
+WEBHOOKS: Codec[Webhook] = Codec(records.webhook_json, records.read_webhook)
+
+
+class _Scripts:
+    """The Lua above, registered once per client (EVALSHA; redis-py loads them again after a restart)."""
+
+    def __init__(self, client: Client) -> None:
+        self.add, self.remove, self.replace = (client.register_script(s) for s in (_ADD, _REMOVE, _REPLACE))
+        self.page, self.scope = client.register_script(_PAGE), client.register_script(_SCOPE)
+        self.push, self.pop_due = client.register_script(_PUSH), client.register_script(_POP_DUE)
+        self.init_clock = client.register_script(_INIT_CLOCK)
+
+
+def _never(_: object) -> bool:
+    return False
+
+
+class RedisRecords(Generic[T]):
+    """Records of one kind of one session (domain.stores.Store)."""
+
+    def __init__(self, client: Client, scripts: _Scripts, base: str, codec: Codec[T],
+                 max_items: int | None = None, facet: Callable[[T], str] | None = None) -> None:
+        self._r, self._lua, self._codec = client, scripts, codec
+        self._hash, self._order, self._seq = base, base + ":order", base + ":seq"
+        self._idx = base + ":idx:"
+        self.max_items, self._facet = max_items, facet
+
+    def _index(self, scope: Scope, facet: str | None = None) -> str:
+        return f"{self._idx}{scope.kind}:{scope.id}" + (f":{facet}" if facet is not None else "")
+
+    def _indexes(self, item: T) -> list[str]:
+        return [self._index(item.scope)] + ([self._index(item.scope, self._facet(item))] if self._facet else [])
+
+    def _read(self, raw: bytes) -> T:
+        return self._codec.decode(orjson.loads(raw))
+
+    @unavailable
+    def next_seq(self) -> int:
+        return int(self._r.incr(self._seq))
+
+    @unavailable
+    def add(self, item: T, evictable: Callable[[T], bool] = _never) -> list[T]:
+        keys = [self._hash, self._order, self._seq, *self._indexes(item)]
+        count = int(self._lua.add(keys=keys, args=[item.id, item.seq, _dumps(self._codec.encode(item))]))
+        evicted: list[T] = []
+        while self.max_items is not None and count > self.max_items:
+            victim = self._victim(evictable)
+            if victim is None:
+                break
+            if self._lua.remove(keys=[self._hash, self._order, *self._indexes(victim)],
+                                args=[victim.id, self.max_items]):
+                evicted.append(victim)
+            count = int(self._r.hlen(self._hash))
+        return evicted
+
+    def _victim(self, evictable: Callable[[T], bool]) -> T | None:
+        oldest = self._r.zrange(self._order, 0, EVICTION_LOOKAHEAD)
+        found = [self._read(raw) for raw in self._r.hmget(self._hash, oldest) if raw] if oldest else []
+        return next((c for c in found if evictable(c)), found[0] if found else None)
+
+    @unavailable
+    def replace(self, item: T) -> None:
+        self._lua.replace(keys=[self._hash], args=[item.id, _dumps(self._codec.encode(item))])
+
+    @unavailable
+    def get(self, item_id: str) -> T | None:
+        raw = self._r.hget(self._hash, item_id)
+        return self._read(raw) if raw else None
+
+    @unavailable
+    def delete(self, item_id: str) -> T | None:
+        item = self.get(item_id)
+        if item is None:
+            return None
+        removed = self._lua.remove(keys=[self._hash, self._order, *self._indexes(item)], args=[item.id, 0])
+        return item if removed else None
+
+    @unavailable
+    def in_scope(self, scope: Scope) -> list[T]:
+        return [self._read(raw) for raw in self._lua.scope(keys=[self._index(scope), self._hash])]
+
+    @unavailable
+    def all(self) -> list[T]:
+        return sorted((self._read(raw) for raw in self._r.hvals(self._hash)), key=lambda r: r.seq)
+
+    @unavailable
+    def page(self, scope: Scope, *, cursor: str | None, limit: int, keep: Callable[[T], bool] | None = None,
+             facet: str | None = None) -> Page[T]:
+        index = self._index(scope, facet)
+        if keep is None:
+            found = self._lua.page(keys=[index, self._index(scope), self._hash], args=[cursor or "", limit + 1])
+            if found[0] == -1:
+                raise UnknownCursor(cursor)
+            items = [self._read(raw) for raw in found[1:]]
+            return Page(items=items[:limit], total=int(found[0]), has_more=len(items) > limit)
+        newest_first = self._lua.scope(keys=[index, self._hash])[::-1]  # a filter no index covers: a scan
+        kept = [r for r in map(self._read, newest_first) if keep(r)]
+        start = 0
+        if cursor is not None:
+            after = self.get(cursor)
+            if after is None or after.scope != scope:
+                raise UnknownCursor(cursor)
+            start = next((i for i, r in enumerate(kept) if r.seq < after.seq), len(kept))
+        return Page(items=kept[start:start + limit], total=len(kept), has_more=len(kept) > start + limit)
+
+    @unavailable
+    def clear(self) -> None:
+        keys = [self._hash, self._order, self._seq, *self._r.scan_iter(match=self._idx + "*", count=500)]
+        self._r.unlink(*keys)
+
+    @unavailable
+    def __len__(self) -> int:
+        return int(self._r.hlen(self._hash))
+
+
+class RedisCounter:
+    def __init__(self, client: Client, key: str) -> None:
+        self._r, self._key = client, key
+
+    @property
+    @unavailable
+    def value(self) -> int:
+        return int(self._r.get(self._key) or 0)
+
+    @unavailable
+    def next(self) -> int:
+        return int(self._r.incr(self._key))
+
+    @unavailable
+    def set(self, value: int) -> None:
+        self._r.set(self._key, value)
+
+
+class RedisLog(Generic[E]):
+    """A capped log (domain.stores.Log): RPUSH and LTRIM in one transaction."""
+
+    def __init__(self, client: Client, key: str, capacity: int) -> None:
+        self._r, self._key, self._capacity = client, key, max(capacity, 0)
+
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
+    @unavailable
+    def append(self, entry: E) -> None:
+        if self._capacity:
+            with self._r.pipeline(transaction=True) as tx:
+                tx.rpush(self._key, _dumps(entry)).ltrim(self._key, -self._capacity, -1).execute()
+
+    @unavailable
+    def all(self) -> list[E]:
+        return [orjson.loads(raw) for raw in self._r.lrange(self._key, 0, -1)]
+
+    @unavailable
+    def replace_all(self, entries: list[E]) -> None:
+        with self._r.pipeline(transaction=True) as tx:
+            tx.delete(self._key)
+            kept = entries[-self._capacity:] if self._capacity else []
+            if kept:
+                tx.rpush(self._key, *map(_dumps, kept))
+            tx.execute()
+
+    @unavailable
+    def clear(self) -> None:
+        self._r.delete(self._key)
+
+
+class RedisDueQueue(Generic[E]):
+    """What waits for the session's clock (domain.stores.DueQueue). A pop hands each item to one caller
+    and leases it: `done` settles it; one not done within LEASE_MS is due again for whoever pops next."""
+
+    def __init__(self, client: Client, scripts: _Scripts, key: str, encode: Callable[[E], Any],
+                 decode: Callable[[Any], E]) -> None:
+        self._r, self._lua, self._key = client, scripts, key
+        self._leased_key, self._arrivals = key + ":leased", key + ":arrivals"
+        self._encode, self._decode = encode, decode
+        self._mine: dict[bytes, bytes] = {}  # JSON of an item this process popped -> its member
+        self._lock = threading.Lock()
+
+    @unavailable
+    def push(self, due: datetime, item: E) -> None:
+        self._lua.push(keys=[self._key, self._arrivals], args=[micros(due), _dumps(self._encode(item))])
+
+    @unavailable
+    def pop_due(self, now: datetime) -> list[E]:
+        members = self._lua.pop_due(keys=[self._key, self._leased_key], args=[micros(now), LEASE_MS])
+        items = []
+        for member in members:
+            body = member.split(b"|", 1)[1]
+            with self._lock:
+                self._mine[body] = member
+            items.append(self._decode(orjson.loads(body)))
+        return items
+
+    @unavailable
+    def done(self, item: E) -> None:
+        with self._lock:
+            member = self._mine.pop(_dumps(self._encode(item)), None)
+        if member is not None:
+            self._r.zrem(self._leased_key, member)
+
+    @unavailable
+    def all(self) -> list[tuple[datetime, E]]:
+        found = self._r.zrange(self._key, 0, -1, withscores=True)
+        return [(instant(int(score)), self._decode(orjson.loads(m.split(b"|", 1)[1]))) for m, score in found]
+
+    @unavailable
+    def clear(self) -> None:
+        self._r.delete(self._key, self._leased_key, self._arrivals)
+
+
+def _announcement(item: tuple[str, datetime]) -> dict[str, str]:
+    return {"reportId": item[0], "due": exact(item[1])}
+
+
+def _job(job: Job) -> dict[str, Any]:
+    return records.job_json(instant(0), job)
+
+
+def _read_job(raw: dict[str, Any]) -> Job:
+    return records.read_job(raw)[1]
+
+
+class RedisClockCell:
+    """A session's clock state (clock.ClockCell), moved atomically (HINCRBY) by any worker."""
+
+    def __init__(self, client: Client, scripts: _Scripts, key: str) -> None:
+        self._r, self._lua, self._key = client, scripts, key
+        self._last: ClockState | None = None
+
+    @unavailable
+    def init(self, state: ClockState) -> None:
+        self._lua.init_clock(keys=[self._key], args=[state.mode, state.start_us, state.offset_us, state.frozen_us])
+        self._last = state
+
+    @unavailable
+    def read(self) -> ClockState:
+        mode, start, offset, frozen = self._r.hmget(self._key, ["mode", "start", "offset", "frozen"])
+        if mode is None:  # the session was dropped under this view: it goes on from the time last seen
+            assert self._last is not None
+            self.init(self._last)
+            return self._last
+        self._last = ClockState(mode.decode(), int(start), int(offset), int(frozen))
+        return self._last
+
+    @unavailable
+    def write(self, state: ClockState) -> None:
+        self._r.hset(self._key, mapping={"mode": state.mode, "start": state.start_us, "offset": state.offset_us,
+                                         "frozen": state.frozen_us})
+
+    @unavailable
+    def shift(self, us: int) -> None:
+        with self._r.pipeline(transaction=True) as tx:
+            tx.hincrby(self._key, "offset", us).hincrby(self._key, "frozen", us).execute()
+
+
+class RedisGuard:
+    """The session's locks (SET NX with a token and an expiry, redis-py's Lock), re-entrant per thread."""
+
+    def __init__(self, client: Client, base: str) -> None:
+        self._r, self._base = client, base
+        self._held = threading.local()
+
+    def lock(self, name: str) -> AbstractContextManager[object]:
+        return self._locked(name)
+
+    @contextmanager
+    def _locked(self, name: str) -> Iterator[object]:
+        depth: dict[str, int] = self._held.__dict__.setdefault("depth", {})
+        if depth.get(name):
+            depth[name] += 1
+            try:
+                yield self
+            finally:
+                depth[name] -= 1
+            return
+        lock = self._r.lock(self._base + "lock:" + name, timeout=LOCK_SECONDS, blocking_timeout=LOCK_WAIT_SECONDS,
+                            thread_local=False)
+        try:
+            acquired = lock.acquire()
+        except redis.RedisError as exc:
+            raise StoreUnavailable("The mock's shared store is not reachable; try again after Retry-After "
+                                   "seconds") from exc
+        if not acquired:
+            raise StoreUnavailable(f"The session is busy ({name}); try again after Retry-After seconds")
+        depth[name] = 1
+        try:
+            yield self
+        finally:
+            depth[name] = 0
+            try:
+                lock.release()
+            except redis.RedisError:
+                pass  # expired or Redis gone: the lock frees itself
+
+    @unavailable
+    def first(self, name: str) -> bool:
+        return bool(self._r.set(self._base + "first:" + name, 1, nx=True))
+
+
+class RedisDirectory:
+    """Sessions by last use (domain.stores.SessionDirectory): listed, capped and expired for every worker."""
+
+    def __init__(self, client: Client, prefix: str, max_sessions: int, idle_seconds: float) -> None:
+        self._r, self._prefix, self._key = client, prefix, prefix + ":sessions"
+        self.max_sessions, self.idle_seconds = max_sessions, idle_seconds
+
+    def base(self, session: str) -> str:
+        return f"{self._prefix}:s:{session}:"
+
+    @unavailable
+    def touch(self, session: str) -> bool:
+        return bool(self._r.zadd(self._key, {session: _now_ms()}))
+
+    @unavailable
+    def names(self) -> list[str]:
+        return [name.decode() for name in self._r.zrange(self._key, 0, -1)]
+
+    @unavailable
+    def drop(self, session: str) -> None:
+        self._r.zrem(self._key, session)
+        self.clear(session)
+
+    @unavailable
+    def clear(self, session: str) -> None:
+        """Delete every key of a session (its name may hold no glob character: web/sessions.NAME)."""
+        batch: list[bytes] = []
+        for key in self._r.scan_iter(match=self.base(session) + "*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                self._r.unlink(*batch)
+                batch = []
+        if batch:
+            self._r.unlink(*batch)
+
+    @unavailable
+    def expire(self) -> list[str]:
+        idle = [n.decode() for n in self._r.zrange(self._key, "-inf", _now_ms() - self.idle_seconds * 1000,
+                                                    byscore=True)]
+        surplus = max(0, int(self._r.zcard(self._key)) - len(idle) - self.max_sessions)
+        oldest = [n.decode() for n in self._r.zrange(self._key, 0, surplus + len(idle))] if surplus else []
+        dropped = [n for n in dict.fromkeys(idle + [n for n in oldest if n not in idle][:surplus]) if n != "default"]
+        for name in dropped:
+            self.drop(name)
+        return dropped
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class RedisStores:
+    """The shared store (domain.stores.StoresFactory): every session's state in one Redis."""
+
+    client: Client
+    prefix: str = "sendkit-mock"
+    max_reports: int = 100_000
+    journal_size: int = 1_000
+    log_size: int = 10_000
+    max_sessions: int = 1_000
+    idle_seconds: float = 86_400.0
+
+    @classmethod
+    def connect(cls, url: str, **limits: Any) -> RedisStores:
+        """A client for `url` (redis://HOST:PORT/DB[?prefix=NAME]) with short timeouts and one quick retry: a
+        request never waits long on a Redis that is down; the pool reconnects on the next call."""
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        prefix = query.pop("prefix", ["sendkit-mock"])[0]
+        rest = "&".join(f"{k}={v}" for k, values in query.items() for v in values)
+        client = redis.Redis.from_url(
+            urlunsplit(parts._replace(query=rest)), socket_timeout=2.0, socket_connect_timeout=1.0,
+            retry=Retry(NoBackoff(), 1), health_check_interval=30)
+        return cls(client, prefix, **limits)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_scripts", _Scripts(self.client))
+        object.__setattr__(self, "_directory", RedisDirectory(self.client, self.prefix, self.max_sessions,
+                                                              self.idle_seconds))
+
+    @property
+    def directory(self) -> RedisDirectory:
+        return self._directory  # type: ignore[attr-defined, no-any-return]
+
+    @unavailable
+    def ping(self) -> None:
+        self.client.ping()
+
+    def __call__(self, session: str, *, fresh: bool = True) -> SessionStores:
+        base = self.directory.base(session)
+        if fresh:
+            self.directory.clear(session)
+        r, lua = self.client, self._scripts  # type: ignore[attr-defined]
+        return SessionStores(
+            reports=RedisRecords(r, lua, base + "reports", REPORTS, self.max_reports,
+                                 facet=lambda report: report.report_type),
+            recipients=RedisRecords(r, lua, base + "recipients", RECIPIENTS),
+            webhooks=RedisRecords(r, lua, base + "webhooks", WEBHOOKS),
+            announcements=RedisDueQueue(r, lua, base + "announcements", _announcement, records.read_announcement),
+            deliveries=RedisDueQueue(r, lua, base + "deliveries", _job, _read_job),
+            outbox=RedisLog[dict[str, Any]](r, base + "outbox", self.log_size),
+            attempts=RedisLog[dict[str, Any]](r, base + "attempts", self.log_size),
+            journal=RedisLog[dict[str, Any]](r, base + "journal", self.journal_size),
+            counters={name: RedisCounter(r, base + "counter:" + name) for name in COUNTERS},
+            clock=RedisClockCell(r, lua, base + "clock"),
+            guard=RedisGuard(r, base),
+        )
