@@ -27,6 +27,7 @@ from .domain.reports import Report, Sections
 from .domain.service import ReportService
 from .domain.stores import Guard
 from .domain.webhooks import REPORT_FAILED, REPORT_READY
+from .errors import StoreUnavailable
 
 log = logging.getLogger("sendkit_mock")
 MAX_CATCH_UP = 100  # due schedules handled per tick, so a big clock jump cannot stall a tick
@@ -99,11 +100,20 @@ class TickerThread:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        outage = False
         while not self._stop.wait(self.interval):
             try:
                 self.tick()
+            except StoreUnavailable as exc:  # one line per outage, not one per tick; the next tick catches up
+                if not outage:
+                    log.warning("ticker paused: %s", exc.__cause__ or exc.message)
+                outage = True
             except Exception:
                 log.exception("ticker failed; continuing")
+            else:
+                if outage:
+                    log.warning("ticker resumed: the store answers again")
+                outage = False
 
 
 class Background:

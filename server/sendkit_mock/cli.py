@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -45,6 +46,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency", help="API latency in ms: 150, uniform:50-400 or lognormal:median=120,sigma=0.5")
     serve.add_argument("--error-rate", type=float, help="share of API requests answered 500 or 503, 0 to 1")
     serve.add_argument("--rate-limit", help="API requests per key and session: 20/s, 600/min or 5000/h (then 429)")
+    serve.add_argument("--store", help="where sessions live: memory (default) or redis://HOST:PORT/DB[?prefix=NAME], "
+                                       "shared by every worker and host that uses it")
+    serve.add_argument("--workers", type=int, help="worker processes on the port (needs --store redis://...)")
+    serve.add_argument("--session-idle-seconds", type=float,
+                       help="with a shared store, sessions unused this long are dropped (default 86400)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help="no line per request (the batched access log costs a few per cent of throughput)")
@@ -104,6 +110,33 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 def serve(settings: Settings) -> int:
+    from .domain.world import load_world
+
+    world = load_world(settings.fixtures)  # a bad fixture file stops start-up here, in every mode
+    if settings.store != "memory":
+        from .errors import StoreUnavailable
+        from .redis_store import RedisStores
+
+        try:
+            RedisStores.connect(settings.store).ping()  # a wrong URL or a Redis that is down stops start-up
+        except (StoreUnavailable, ValueError) as exc:
+            print(f"sendkit-mock: --store {_hidden(settings.store)}: {exc}", file=sys.stderr)
+            return 2
+    base = f"http://{settings.host}:{settings.port}"
+    keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
+    print(f"sendkit-mock on {base} | keys: {keys} | docs {base}/ui/ | seed {settings.seed}", flush=True)
+    print(f"control plane {base}/__mock: {_control_plane(settings)} | webhooks: {_webhooks(settings)}", flush=True)
+    print(f"store: {_store(settings)}", flush=True)
+    if settings.workers > 1:
+        from .workers import Supervisor
+
+        return Supervisor(settings, run_worker).run()
+    run_worker(settings)
+    return 0
+
+
+def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
+    """One server process: the mock, its ticker and uvicorn, on `sockets` (a supervisor's) or its own."""
     # connexion imports httpx, whose package imports its command-line tool (click, rich, pygments: 3 MiB of a
     # server's 80) whenever those are installed, as schemathesis installs them. The server never runs that
     # tool; marking it absent makes httpx take its own fallback for a missing CLI (`pip install httpx[cli]`).
@@ -116,19 +149,25 @@ def serve(settings: Settings) -> int:
     from .web.access_log import AccessLog
 
     mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)
-    world = mock.service.world
-    base = f"http://{settings.host}:{settings.port}"
-    keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
-    print(f"sendkit-mock on {base} | keys: {keys} | docs {base}/ui/ | seed {settings.seed}", flush=True)
-    print(f"control plane {base}/__mock: {_control_plane(settings)} | webhooks: {_webhooks(settings)}", flush=True)
     tune_garbage_collector()
     logged = settings.access_log and settings.log_level in ("info", "debug")
     app = AccessLog(mock.app) if logged else mock.app  # uvicorn's line, written in batches (web/access_log.py)
     # asyncio's own loop: uvloop answered no faster here (the time goes to Python code, not to I/O) and holds
     # 2 MiB more (bench/compare.py)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, lifespan="on",
-                http=mock.connections.protocol(), access_log=False, loop="asyncio")
-    return 0
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                            lifespan="on", http=mock.connections.protocol(), access_log=False, loop="asyncio")
+    uvicorn.Server(config).run(sockets=sockets)
+
+
+def _store(settings: Settings) -> str:
+    if settings.store == "memory":
+        return "memory (this process; --store redis://HOST:PORT/DB to share it among workers)"
+    return f"{_hidden(settings.store)} shared by {settings.workers} worker{'s' if settings.workers != 1 else ''} here"
+
+
+def _hidden(url: str) -> str:
+    """A store URL as printed: a password in it stays off the screen and out of logs."""
+    return re.sub(r"//[^@/]*@", "//***@", url)
 
 
 def _control_plane(settings: Settings) -> str:

@@ -120,8 +120,8 @@ return out
 """
 
 _SCOPE = """
--- KEYS: index, hash: every record of the index, oldest first
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+-- KEYS: index, hash; ARGV: how many (-1: all): the records of the index, oldest first
+local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1] or '-1') - (tonumber(ARGV[1] or '-1') > 0 and 1 or 0))
 if #ids == 0 then return {} end
 local found = redis.call('HMGET', KEYS[2], unpack(ids))
 local out = {}
@@ -225,9 +225,15 @@ class RedisRecords(Generic[T]):
         return evicted
 
     def _victim(self, evictable: Callable[[T], bool]) -> T | None:
-        oldest = self._r.zrange(self._order, 0, EVICTION_LOOKAHEAD)
-        found = [self._read(raw) for raw in self._r.hmget(self._hash, oldest) if raw] if oldest else []
-        return next((c for c in found if evictable(c)), found[0] if found else None)
+        """The oldest evictable of the oldest EVICTION_LOOKAHEAD, else the oldest: nearly always the very
+        oldest is finished, so one record is read, not 256."""
+        found: list[T] = []
+        for n in (1, 16, EVICTION_LOOKAHEAD):
+            found = [self._read(raw) for raw in self._lua.scope(keys=[self._order, self._hash], args=[n])]
+            victim = next((c for c in found if evictable(c)), None)
+            if victim is not None or len(found) < n:
+                return victim or (found[0] if found else None)
+        return found[0] if found else None
 
     @unavailable
     def replace(self, item: T) -> None:
@@ -553,6 +559,10 @@ class RedisStores:
     @property
     def directory(self) -> RedisDirectory:
         return self._directory  # type: ignore[attr-defined, no-any-return]
+
+    def queue(self, name: str, encode: Callable[[E], Any], decode: Callable[[Any], E]) -> RedisDueQueue[E]:
+        """A due queue of its own under the prefix (for tests and tools; a session's are in its stores)."""
+        return RedisDueQueue(self.client, self._scripts, f"{self.prefix}:q:{name}", encode, decode)  # type: ignore[attr-defined]
 
     @unavailable
     def ping(self) -> None:
