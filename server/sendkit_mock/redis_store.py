@@ -47,6 +47,7 @@ from .domain.webhooks import Job, Webhook
 from .errors import StoreUnavailable
 
 EVICTION_LOOKAHEAD = 256
+DEFAULT = "default"  # the session that is never dropped (sessions.DEFAULT)
 LEASE_MS = 30_000  # a popped announcement or attempt goes back to the queue if not done by then
 LOCK_SECONDS = 10.0  # a lock's holder that dies frees it after this long
 LOCK_WAIT_SECONDS = 5.0
@@ -512,11 +513,14 @@ class RedisDirectory:
 
     @unavailable
     def expire(self) -> list[str]:
-        idle = [n.decode() for n in self._r.zrange(self._key, "-inf", _now_ms() - self.idle_seconds * 1000,
-                                                    byscore=True)]
-        surplus = max(0, int(self._r.zcard(self._key)) - len(idle) - self.max_sessions)
-        oldest = [n.decode() for n in self._r.zrange(self._key, 0, surplus + len(idle))] if surplus else []
-        dropped = [n for n in dict.fromkeys(idle + [n for n in oldest if n not in idle][:surplus]) if n != "default"]
+        """Drop sessions idle past `idle_seconds`, then the least recently used beyond `max_sessions`;
+        `default` stays whatever its age."""
+        ordered = [n.decode() for n in self._r.zrange(self._key, 0, -1, withscores=False)]
+        cutoff = _now_ms() - self.idle_seconds * 1000
+        idle = {n.decode() for n in self._r.zrange(self._key, "-inf", cutoff, byscore=True)} - {DEFAULT}
+        rest = [n for n in ordered if n not in idle]
+        surplus = max(0, len(rest) - self.max_sessions)
+        dropped = [n for n in ordered if n in idle] + [n for n in rest if n != DEFAULT][:surplus]
         for name in dropped:
             self.drop(name)
         return dropped

@@ -1,0 +1,204 @@
+"""What only a shared store must do: two mocks over one Redis (two workers, in one process here) serve one
+world; background work happens once; Redis down is a 503 with Retry-After, and the mock recovers by itself.
+
+Every test runs against a real redis-server (tests/redis_server.py). The same through real worker processes
+is in tests/e2e/test_workers.py.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sendkit_mock import ManualClock, Mock, Settings, create_mock
+from sendkit_mock import redis_store as shared_store
+from sendkit_mock.delivery.senders import RecordingSender
+from sendkit_mock.errors import StoreUnavailable
+
+from ..conftest import SEED_BODY, START, WS_KEY, redis_store_url, ws
+from ..redis_server import RedisServer
+
+HOOK = {"name": "ready", "url": "http://127.0.0.1:9/hooks", "events": ["report.ready"]}
+
+
+def ids(response: Any) -> list[str]:
+    assert response.status_code == 201, response.text
+    return [r["id"] for r in response.json()["data"]["reports"]]
+
+
+class Pair:
+    """Two mocks over one store URL: what two workers are, sharing one base clock."""
+
+    def __init__(self, url: str, **settings: Any) -> None:
+        self.clock, self.sender = ManualClock(START), RecordingSender()
+        self.settings = Settings(store=url, **settings)
+        self.mocks: list[Mock] = [create_mock(self.settings, clock=self.clock, sender=self.sender) for _ in range(2)]
+        self.one, self.other = (m.app.test_client() for m in self.mocks)
+
+    def advance(self, seconds: float) -> None:
+        """The base clock moves on; both workers tick at once, as their background threads would."""
+        self.clock.advance(seconds)
+        threads = [threading.Thread(target=m.tick) for m in self.mocks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+
+@pytest.fixture
+def pair(redis_server: RedisServer) -> Pair:
+    return Pair(redis_store_url(redis_server))
+
+
+def test_a_report_made_through_one_worker_is_read_listed_forced_and_deleted_through_the_other(pair: Pair) -> None:
+    made = ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))
+    alone = ids(create_mock(Settings(), clock=ManualClock(START)).app.test_client()
+                .post("/v1/reports", json=SEED_BODY, headers=ws()))
+    assert made == alone  # the ids one process alone would give
+    got = pair.other.get(f"/v1/reports/{made[0]}", headers=ws())
+    assert got.status_code == 200 and got.json()["data"]["status"] == "queued"
+    assert [r["id"] for r in pair.other.get("/v1/reports", headers=ws()).json()["data"]] == made[::-1]
+    forced = pair.other.put(f"/__mock/reports/{made[0]}/status", json={"status": "ready"})
+    assert forced.status_code == 200
+    assert pair.one.get(f"/v1/reports/{made[0]}", headers=ws()).json()["data"]["status"] == "ready"
+    assert pair.other.delete(f"/v1/reports/{made[1]}", headers=ws()).status_code == 200
+    assert pair.one.get(f"/v1/reports/{made[1]}", headers=ws()).status_code == 404
+    journal = pair.one.get("/__mock/requests").json()["data"]
+    # every worker's requests in one journal, newest first: one's 404, the other's DELETE, one's GET
+    assert [(e["method"], e["status"]) for e in journal][:3] == [("GET", 404), ("DELETE", 200), ("GET", 200)]
+
+
+def test_the_clock_a_reset_and_a_state_file_are_the_same_for_every_worker(pair: Pair) -> None:
+    made = ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))
+    pair.other.post("/__mock/clock", json={"advance": 10})
+    assert pair.one.get(f"/v1/reports/{made[0]}", headers=ws()).json()["data"]["status"] == "ready"
+    assert pair.one.get("/__mock/clock").json() == pair.other.get("/__mock/clock").json()
+    state = pair.one.get("/__mock/state").json()["data"]
+    assert pair.other.post("/__mock/reset").status_code == 200
+    assert pair.one.get("/v1/reports", headers=ws()).json()["pagination"]["total"] == 0
+    assert pair.one.put("/__mock/state", json=state).status_code == 200
+    assert pair.other.get(f"/v1/reports/{made[0]}", headers=ws()).json()["data"]["status"] == "ready"
+    assert len(pair.other.get("/v1/reports/recipients", headers=ws()).json()["data"]) > 0  # fixtures, loaded once
+
+
+def test_report_ready_is_announced_once_with_both_workers_ticking(pair: Pair) -> None:
+    pair.one.post("/v1/webhooks", json=HOOK, headers=ws())
+    made = [rid for _ in range(5) for rid in ids(pair.other.post("/v1/reports", json=SEED_BODY, headers=ws()))]
+    for _ in range(6):
+        pair.advance(1)
+    delivered = [json.loads(call.body)["data"]["_id"] for call in pair.sender.calls]
+    assert sorted(delivered) == sorted(made)  # each report's event once, whichever worker noticed it
+
+
+def test_parallel_creates_through_two_workers_lose_no_id_and_repeat_none(pair: Pair) -> None:
+    def create(n: int) -> list[str]:
+        client = pair.one if n % 2 else pair.other
+        return ids(client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()))
+
+    with ThreadPoolExecutor(16) as pool:
+        made = [rid for batch in pool.map(create, range(300)) for rid in batch]
+    assert len(made) == len(set(made)) == 300
+    seen, cursor = [], None
+    while True:  # a cursor walk sees every report once
+        page = pair.one.get("/v1/reports", params={"limit": 100, **({"cursor": cursor} if cursor else {})},
+                            headers=ws()).json()
+        seen += [r["id"] for r in page["data"]]
+        cursor = page["pagination"]["nextCursor"]
+        if not page["pagination"]["hasMore"]:
+            break
+    assert sorted(seen) == sorted(made) and page["pagination"]["total"] == 300
+
+
+def test_a_duplicate_email_cannot_be_raced_in_through_two_workers(pair: Pair) -> None:
+    body = {"name": "Dana", "email": "dana.race@example.com"}
+
+    def create(n: int) -> int:
+        return int((pair.one if n % 2 else pair.other).post("/v1/reports/recipients", json=body, headers=ws()).status_code)
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(create, range(24)))
+    assert sorted(statuses) == [201] + [409] * 23
+
+
+def test_a_due_item_goes_to_one_caller_and_back_to_the_queue_if_its_worker_dies(
+        redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    stores = shared_store.RedisStores.connect(redis_store_url(redis_server))
+    first, second = (stores.queue("jobs", lambda item: item, str) for _ in range(2))  # two workers' views
+    for n in range(200):
+        first.push(START, f"job-{n}")
+
+    def pop(view: Any) -> list[tuple[Any, str]]:
+        return [(view, item) for item in view.pop_due(START)]
+
+    with ThreadPoolExecutor(8) as pool:
+        popped = [pair for batch in pool.map(pop, [first, second] * 20) for pair in batch]
+    assert sorted(item for _, item in popped) == sorted(f"job-{n}" for n in range(200))  # every item once
+    for view, item in popped:
+        view.done(item)
+    monkeypatch.setattr(shared_store, "LEASE_MS", 0)
+    first.push(START, "late")
+    assert first.pop_due(START) == ["late"]  # and its worker dies before done: the lease runs out
+    assert second.pop_due(START) == ["late"]  # so the next worker to look takes it over
+    second.done("late")
+    assert first.pop_due(START) == [] and second.pop_due(START) == []  # settled: gone for good
+
+
+def test_idle_sessions_expire_and_the_cap_drops_the_least_recently_used(redis_server: RedisServer) -> None:
+    url = redis_store_url(redis_server)
+    pair = Pair(url, max_sessions=2, session_idle_seconds=3600)
+    assert pair.one.get("/v1/reports", headers=ws()).status_code == 200  # default: the oldest of all
+    for name in ("a", "b", "c"):
+        ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws(**{"X-Mock-Session": name})))
+    directory = pair.mocks[0].sessions.directory
+    assert directory is not None
+    assert pair.mocks[1].sessions.expire() == ["a", "b"]  # 4 sessions, cap 2: the oldest but default go
+    assert sorted(directory.names()) == ["c", "default"]
+    back = pair.one.get("/v1/reports", headers=ws(**{"X-Mock-Session": "a"})).json()
+    assert back["pagination"]["total"] == 0  # a dropped session starts again, fixtures and all
+    assert len(pair.one.get("/v1/reports/recipients", headers=ws(**{"X-Mock-Session": "a"})).json()["data"]) > 0
+    idle = Pair(url, session_idle_seconds=0.001)
+    assert sorted(idle.mocks[0].sessions.expire()) == ["a", "c"]  # default stays, idle or not
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, to stop and start: persisting every write (appendfsync always)."""
+    server = RedisServer(tmp_path / "redis", appendonly=True).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_redis_down_is_a_503_with_retry_after_and_the_mock_recovers_by_itself(own_redis: RedisServer) -> None:
+    pair = Pair(own_redis.url)
+    made = ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))
+    own_redis.kill()
+    for client, method, path, body in [
+        (pair.one, "get", f"/v1/reports/{made[0]}", None), (pair.other, "post", "/v1/reports", SEED_BODY),
+        (pair.one, "get", "/v1/reports", None), (pair.other, "post", "/__mock/reset", None),
+        (pair.one, "get", "/__mock/requests", None), (pair.one, "post", "/v1/reports/recipients",
+                                                     {"name": "A", "email": "a@example.com"}),
+    ]:
+        answer = client.request(method.upper(), path, json=body, headers=ws())
+        assert answer.status_code == 503, (path, answer.text)
+        assert answer.headers["Retry-After"] == "1" and answer.headers["Content-Type"] == "application/json"
+        assert answer.json()["code"] == 503 and answer.json()["error"] == "Service Unavailable"
+    with pytest.raises(StoreUnavailable):  # a tick meets the outage as the same error (the ticker thread logs it)
+        pair.mocks[0].tick()
+    own_redis.start()  # same port, same directory: the append-only file brings the acknowledged writes back
+    assert pair.other.get(f"/v1/reports/{made[0]}", headers=ws()).status_code == 200
+    assert ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))[0] not in made
+
+
+def test_a_session_made_on_one_worker_is_the_same_world_on_the_other(pair: Pair) -> None:
+    """A session made on one worker is known on the other at once (keys, fixtures, ids)."""
+    headers = {"X-Api-Key": WS_KEY, "X-Mock-Session": "fresh"}
+    assert pair.one.get("/v1/reports/recipients", headers=headers).json()["data"] == \
+        pair.other.get("/v1/reports/recipients", headers=headers).json()["data"]
