@@ -23,6 +23,8 @@ with Retry-After, never a 500; the connection pool reconnects by itself when Red
 from __future__ import annotations
 
 import functools
+import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -71,7 +73,18 @@ def unavailable(method: Callable[P, R]) -> Callable[P, R]:
 
 
 def _dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # an integer past 64 bits (a journaled body may hold one): the standard library's JSON
+        return json.dumps(value, separators=(",", ":")).encode()
+
+
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
+def _loads(raw: bytes) -> Any:
+    """orjson reads an integer past 64 bits as a float; the standard library keeps it whole."""
+    return json.loads(raw) if _LONG_NUMBER.search(raw) else orjson.loads(raw)
 
 
 # --- Lua: each runs whole on the server, so no other worker sees half of it ------------------------------
@@ -204,7 +217,7 @@ class RedisRecords(Generic[T]):
         return [self._index(item.scope)] + ([self._index(item.scope, self._facet(item))] if self._facet else [])
 
     def _read(self, raw: bytes) -> T:
-        return self._codec.decode(orjson.loads(raw))
+        return self._codec.decode(_loads(raw))
 
     @unavailable
     def next_seq(self) -> int:
@@ -327,7 +340,7 @@ class RedisLog(Generic[E]):
 
     @unavailable
     def all(self) -> list[E]:
-        return [orjson.loads(raw) for raw in self._r.lrange(self._key, 0, -1)]
+        return [_loads(raw) for raw in self._r.lrange(self._key, 0, -1)]
 
     @unavailable
     def replace_all(self, entries: list[E]) -> None:
@@ -367,7 +380,7 @@ class RedisDueQueue(Generic[E]):
             body = member.split(b"|", 1)[1]
             with self._lock:
                 self._mine[body] = member
-            items.append(self._decode(orjson.loads(body)))
+            items.append(self._decode(_loads(body)))
         return items
 
     @unavailable
@@ -380,7 +393,7 @@ class RedisDueQueue(Generic[E]):
     @unavailable
     def all(self) -> list[tuple[datetime, E]]:
         found = self._r.zrange(self._key, 0, -1, withscores=True)
-        return [(instant(int(score)), self._decode(orjson.loads(m.split(b"|", 1)[1]))) for m, score in found]
+        return [(instant(int(score)), self._decode(_loads(m.split(b"|", 1)[1]))) for m, score in found]
 
     @unavailable
     def clear(self) -> None:

@@ -202,3 +202,11 @@ def test_a_session_made_on_one_worker_is_the_same_world_on_the_other(pair: Pair)
     headers = {"X-Api-Key": WS_KEY, "X-Mock-Session": "fresh"}
     assert pair.one.get("/v1/reports/recipients", headers=headers).json()["data"] == \
         pair.other.get("/v1/reports/recipients", headers=headers).json()["data"]
+
+
+def test_the_journal_keeps_an_integer_past_64_bits_as_sent(pair: Pair) -> None:
+    """Found by the contract suite on Redis: a body with -2**63-1 broke the fast JSON encoder."""
+    body = {"reportType": "workspace", "sections": {"executiveSummary": -9223372036854775809}}
+    assert pair.one.post("/v1/reports", json=body, headers=ws()).status_code == 400
+    entry = pair.other.get("/__mock/requests").json()["data"][0]
+    assert entry["body"]["sections"]["executiveSummary"] == -9223372036854775809 and entry["status"] == 400

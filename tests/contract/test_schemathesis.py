@@ -25,10 +25,14 @@ Deterministic: a fixed seed and no example database. `SENDKIT_CONTRACT_SEED=<n>`
 
 from __future__ import annotations
 
+import atexit
 import copy
+import functools
 import itertools
 import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,8 +49,10 @@ from schemathesis.schemas import BaseSchema
 from sendkit_mock import ManualClock, Settings, create_mock, snapshot
 from sendkit_mock.clock import exact, parse_exact
 from sendkit_mock.delivery.senders import RecordingSender
+from sendkit_mock.domain.auth import Authenticator
 from sendkit_mock.domain.world import load_world
 from tests.conftest import PLATFORM_KEY, SEED_CAMPAIGNS, START, WS_ID, WS_KEY
+from tests.redis_server import RedisServer
 
 SEED = int(os.environ.get("SENDKIT_CONTRACT_SEED", "20261117"))
 MAX_EXAMPLES = int(os.environ.get("SENDKIT_CONTRACT_EXAMPLES", "60"))
@@ -84,8 +90,8 @@ _USER_SCOPED_READS = {("GET", "/v1/reports"), ("GET", "/v1/reports/{id}"), ("DEL
 
 def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> Callable[[Case], None]:
     """Make a positive case obey the semantic rules, so that only a server bug can make it a 4xx."""
-    world = server.mock.service.world  # the same fixtures after every reset
-    principal = server.mock.service.auth.authenticate(key)
+    world = server.world  # the same fixtures after every reset
+    principal = Authenticator(world).authenticate(key)
     assert principal is not None
     workspace = world.workspace(WS_ID)
     assert workspace is not None and principal.user.id == workspace.owner_id
@@ -220,21 +226,42 @@ def register_schema_hooks(schema: BaseSchema, make_consistent: Callable[[Case], 
 
 
 class MockServer:
-    """The ASGI app Schemathesis calls: one mock, which `reset` replaces with a fresh, empty one."""
+    """The ASGI app Schemathesis calls: one mock, which `reset` replaces with a fresh, empty one, over the
+    embedded store or (`shared`) over a real Redis, started on first use and stopped when the run ends."""
 
     settings = Settings(seed=42, queued_seconds=0, processing_seconds=0)
     world = load_world(settings.fixtures)  # immutable: loaded once, shared by every reset
+    resets = itertools.count()
 
-    def __init__(self) -> None:
-        self.reset()
+    def __init__(self, shared: bool = False) -> None:
+        self.shared = shared
+        self._mock: Any = None
 
     def reset(self) -> None:
+        self._mock = None  # built on first use: the Redis one only once a test runs
+
+    @property
+    def mock(self) -> Any:
+        if self._mock is None:
+            self._mock = self._build()
+        return self._mock
+
+    def _build(self) -> Any:
         self.webhook_calls = RecordingSender()  # webhooks the mock calls get a 200 here, not the network
-        clock = ManualClock(START)
-        self.mock = create_mock(self.settings, clock=clock, world=self.world, sender=self.webhook_calls)
+        settings = self.settings
+        if self.shared:  # a fresh key prefix: a new, empty world in the one Redis
+            settings = settings.replace(store=f"{shared_redis().url}?prefix=contract{next(self.resets)}")
+        return create_mock(settings, clock=ManualClock(START), world=self.world, sender=self.webhook_calls)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.mock.app(scope, receive, send)
+
+
+@functools.cache
+def shared_redis() -> RedisServer:
+    server = RedisServer(Path(tempfile.mkdtemp(prefix="sendkit-contract-redis-"))).start()
+    atexit.register(server.stop)
+    return server
 
 
 def contract_schema(server: MockServer, key: str, *, platform: bool, bearer: bool) -> BaseSchema:
@@ -246,6 +273,8 @@ def contract_schema(server: MockServer, key: str, *, platform: bool, bearer: boo
 
 workspace_schema = contract_schema(MockServer(), WS_KEY, platform=False, bearer=False)
 platform_schema = contract_schema(MockServer(), PLATFORM_KEY, platform=True, bearer=True)
+workspace_redis_schema = contract_schema(MockServer(shared=True), WS_KEY, platform=False, bearer=False)
+platform_redis_schema = contract_schema(MockServer(shared=True), PLATFORM_KEY, platform=True, bearer=True)
 
 
 def _call_and_validate(case: Case) -> None:
@@ -254,6 +283,8 @@ def _call_and_validate(case: Case) -> None:
 
 test_workspace_key = workspace_schema.parametrize()(_call_and_validate)
 test_platform_key = platform_schema.parametrize()(_call_and_validate)
+test_workspace_key_on_redis = workspace_redis_schema.parametrize()(_call_and_validate)
+test_platform_key_on_redis = platform_redis_schema.parametrize()(_call_and_validate)
 
 
 # --- stateful: through the links (POST /v1/reports -> GET / DELETE /v1/reports/{id}, and the others) ---
@@ -261,9 +292,11 @@ test_platform_key = platform_schema.parametrize()(_call_and_validate)
 stateful_server = MockServer()
 stateful_schema = contract_schema(stateful_server, WS_KEY, platform=False, bearer=False)
 reports_stateful_schema = stateful_schema.include(tag="Reports")
+stateful_redis_server = MockServer(shared=True)
+stateful_redis_schema = contract_schema(stateful_redis_server, WS_KEY, platform=False, bearer=False)
 
 
-def run_links(schema: BaseSchema, examples: int) -> set[tuple[str, int]]:
+def run_links(schema: BaseSchema, examples: int, server: MockServer = stateful_server) -> set[tuple[str, int]]:
     """Run Schemathesis' state machine for `schema`'s links; every step runs every check. The (operation,
     status) pairs it saw."""
     seen: set[tuple[str, int]] = set()
@@ -273,7 +306,7 @@ def run_links(schema: BaseSchema, examples: int) -> set[tuple[str, int]]:
         def setup(self) -> None:
             # Each scenario on an empty mock: the ids a scenario sees, and so the values its links
             # carry, are the same when Hypothesis replays it (otherwise: FlakyStrategyDefinition).
-            stateful_server.reset()
+            server.reset()
 
         def after_call(self, response: Response, case: Case) -> None:
             super().after_call(response, case)
@@ -305,10 +338,19 @@ def test_all_links_stateful() -> None:
     assert {status for _, status in seen if 200 <= status < 300}
 
 
-SCHEMAS = [workspace_schema, platform_schema, stateful_schema, reports_stateful_schema]
+def test_all_links_stateful_on_redis() -> None:
+    seen = run_links(stateful_redis_schema, STATEFUL_EXAMPLES, stateful_redis_server)
+    chain = {("POST /v1/reports", 201), ("GET /v1/reports/{id}", 200), ("DELETE /v1/reports/{id}", 200)}
+    assert chain <= seen
 
 
-@pytest.mark.parametrize("schema", SCHEMAS, ids=["workspace", "platform", "stateful", "reports-stateful"])
+SCHEMAS = [workspace_schema, platform_schema, stateful_schema, reports_stateful_schema, workspace_redis_schema,
+           platform_redis_schema, stateful_redis_schema]
+NAMES = ["workspace", "platform", "stateful", "reports-stateful", "workspace-redis", "platform-redis",
+         "stateful-redis"]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=NAMES)
 def test_every_phase_mode_and_check_is_on(schema: BaseSchema) -> None:
     load_all_checks()
     config = schema.config
@@ -323,7 +365,7 @@ def test_every_phase_mode_and_check_is_on(schema: BaseSchema) -> None:
             assert disabled == []
 
 
-@pytest.mark.parametrize("schema", SCHEMAS, ids=["workspace", "platform", "stateful", "reports-stateful"])
+@pytest.mark.parametrize("schema", SCHEMAS, ids=NAMES)
 def test_hooks_stay_on_their_schema(schema: BaseSchema) -> None:
     for name in ("map_case", "before_add_examples"):
         assert schema.hooks.get_all_by_name(name)

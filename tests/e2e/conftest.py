@@ -43,7 +43,7 @@ def running(log: Path, *flags: str, command: str = "serve") -> Iterator[RunningS
             try:
                 requests.get(f"{base}/openapi.json", timeout=0.5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # workers still starting behind a bound socket
                 time.sleep(0.05)
         else:
             pytest.fail("the server did not answer within 15 s:\n" + log.read_text())
