@@ -51,6 +51,7 @@ from .errors import StoreUnavailable
 EVICTION_LOOKAHEAD = 256
 DEFAULT = "default"  # the session that is never dropped (sessions.DEFAULT)
 LEASE_MS = 30_000  # a popped announcement or attempt goes back to the queue if not done by then
+TOUCH_SECONDS = 1.0
 LOCK_SECONDS = 10.0  # a lock's holder that dies frees it after this long
 LOCK_WAIT_SECONDS = 5.0
 Client = Any  # a redis.Redis; its type hints give every reply the union of all replies, so it is Any here
@@ -495,12 +496,21 @@ class RedisDirectory:
     def __init__(self, client: Client, prefix: str, max_sessions: int, idle_seconds: float) -> None:
         self._r, self._prefix, self._key = client, prefix, prefix + ":sessions"
         self.max_sessions, self.idle_seconds = max_sessions, idle_seconds
+        self._touched: dict[str, float] = {}
 
     def base(self, session: str) -> str:
         return f"{self._prefix}:s:{session}:"
 
     @unavailable
     def touch(self, session: str) -> bool:
+        """At most once a second per session and process (a request reaches the sessions from three layers):
+        a session dropped by another worker is noticed here within that second."""
+        now = time.monotonic()
+        if now - self._touched.get(session, -TOUCH_SECONDS) < TOUCH_SECONDS:
+            return False
+        self._touched[session] = now
+        if len(self._touched) > 4 * self.max_sessions:
+            self._touched.clear()
         return bool(self._r.zadd(self._key, {session: _now_ms()}))
 
     @unavailable
@@ -509,6 +519,7 @@ class RedisDirectory:
 
     @unavailable
     def drop(self, session: str) -> None:
+        self._touched.pop(session, None)
         self._r.zrem(self._key, session)
         self.clear(session)
 

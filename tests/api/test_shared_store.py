@@ -149,7 +149,9 @@ def test_a_due_item_goes_to_one_caller_and_back_to_the_queue_if_its_worker_dies(
     assert first.pop_due(START) == [] and second.pop_due(START) == []  # settled: gone for good
 
 
-def test_idle_sessions_expire_and_the_cap_drops_the_least_recently_used(redis_server: RedisServer) -> None:
+def test_idle_sessions_expire_and_the_cap_drops_the_least_recently_used(
+        redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_store, "TOUCH_SECONDS", 0)  # each use marks the session (else once a second)
     url = redis_store_url(redis_server)
     pair = Pair(url, max_sessions=2, session_idle_seconds=3600)
     assert pair.one.get("/v1/reports", headers=ws()).status_code == 200  # default: the oldest of all

@@ -173,29 +173,29 @@ class ReportService:
     ) -> list[Report]:
         """Store checked reports (one per campaign for campaign reports) and plan their lifecycle."""
         titles = self._titles(report_type, campaign_ids, workspace, principal)
-        with self._guard.lock("reports"):
-            current = self.clock.now()
-            now = created or current
-            reports = []
-            for campaign_ids_of_one, title in titles:
-                report_id = self.ids.new()
-                report = Report(
-                    id=report_id,
-                    seq=self.store.next_seq(),
-                    scope=scope,
-                    workspace_id=workspace.id if workspace else None,
-                    user_id=principal.user.id,
-                    title=sys.intern(title),
-                    report_type=sys.intern(report_type),
-                    campaign_ids=campaign_ids_of_one,
-                    period=period,
-                    sections=sections,
-                    recipient_ids=recipient_ids,
-                    timeline=self.lifecycle.plan(report_id, now, start_in),
-                )
-                self.store.add(report, evictable=lambda r: r.status(current) in FINISHED)
-                self.announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
-                reports.append(report)
+        # No lock: ids and seqs come from atomic counters, and a store takes records in any order of seq.
+        current = self.clock.now()
+        now = created or current
+        reports = []
+        for campaign_ids_of_one, title in titles:
+            report_id = self.ids.new()
+            report = Report(
+                id=report_id,
+                seq=self.store.next_seq(),
+                scope=scope,
+                workspace_id=workspace.id if workspace else None,
+                user_id=principal.user.id,
+                title=sys.intern(title),
+                report_type=sys.intern(report_type),
+                campaign_ids=campaign_ids_of_one,
+                period=period,
+                sections=sections,
+                recipient_ids=recipient_ids,
+                timeline=self.lifecycle.plan(report_id, now, start_in),
+            )
+            self.store.add(report, evictable=lambda r: r.status(current) in FINISHED)
+            self.announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
+            reports.append(report)
         return reports
 
     def restore(self, reports: list[Report], announcements: list[tuple[str, datetime]]) -> None:
