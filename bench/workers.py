@@ -60,6 +60,45 @@ def commands(port: int) -> int:
     return sum(int(v["calls"]) for k, v in stats.items() if k != "cmdstat_info")
 
 
+def round_trips(url: str) -> dict[str, float]:
+    """Redis round trips one request of each workload makes, counted in-process on redis-py's client (a
+    pipeline or a Lua call is one), through the ASGI app with no background ticker."""
+    from redis.client import Pipeline
+
+    from sendkit_mock import ManualClock, Settings, create_mock
+
+    counted = [0]
+    plain, batched = redis.Redis.execute_command, Pipeline.execute
+
+    def command(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counted[0] += 1
+        return plain(self, *args, **kwargs)
+
+    def execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counted[0] += 1
+        return batched(self, *args, **kwargs)
+
+    mock = create_mock(Settings(store=f"{url}?prefix=count"), clock=ManualClock())
+    client = mock.app.test_client()
+    headers = {"X-Api-Key": compare.WS_KEY, "Content-Type": "application/json"}
+    made = client.post("/v1/reports", content=compare.SEED_BODY, headers=headers).json()
+    rid = made["data"]["reports"][0]["id"]
+    client.post("/__mock/clock", json={"advance": 10})
+    client.get(f"/v1/reports/{rid}", headers=headers)
+    out: dict[str, float] = {}
+    redis.Redis.execute_command, Pipeline.execute = command, execute  # type: ignore[method-assign]
+    try:
+        for workload in WORKLOADS:
+            counted[0] = 0
+            for _ in range(10):
+                client.request(workload.method, workload.path.replace("{id}", rid), headers=headers,
+                               content=workload.body)
+            out[workload.name] = counted[0] / 10
+    finally:
+        redis.Redis.execute_command, Pipeline.execute = plain, batched  # type: ignore[method-assign]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5)
@@ -76,6 +115,7 @@ def main() -> None:
             "1 worker, Redis": ["--store", f"{url}?prefix=one"],
             "2 workers, Redis": ["--store", f"{url}?prefix=two", "--workers", "2"],
         }
+        trips = round_trips(url)
         servers: dict[str, compare.Server] = {}
         try:
             for n, (label, flags) in enumerate(setups.items()):
@@ -105,6 +145,7 @@ def main() -> None:
     print(f"bench/workers.py --duration {args.duration} --rounds {args.rounds} --connections {args.connections} "
           "(medians; whole box, unpinned)")
     print(f"{'workload':34} {'setup':18} {'req/s':>8} {'vs memory':>10} {'p99 ms':>8} {'Redis cmds/req':>15}")
+    print("  (Redis cmds/req: every command Redis ran, those inside Lua and the tickers' included, per request)")
     for workload in WORKLOADS:
         base = statistics.median(r["rps"] for r in results[(workload.name, "1 worker, memory")])
         for label in setups:
@@ -113,6 +154,8 @@ def main() -> None:
             p99 = statistics.median(r["p99_ms"] for r in runs)
             cmds = statistics.median(r["redis_per_request"] for r in runs)
             print(f"{workload.name:34} {label:18} {rps:8.0f} {rps / base:9.2f}x {p99:8.1f} {cmds:15.1f}")
+    for name, count in trips.items():
+        print(f"Redis round trips per request (redis-py calls; a Lua call or a pipeline is one): {name}: {count:.1f}")
 
 
 if __name__ == "__main__":

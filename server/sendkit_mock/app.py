@@ -121,12 +121,14 @@ class Mock:
 EXPIRY_TICKS = 200  # a shared store's idle and surplus sessions are dropped every 200 ticks (10 s by default)
 
 
-def _real_time_ticker(sessions: Sessions) -> Callable[[], None]:
+def _real_time_ticker(sessions: Sessions, interval: float) -> Callable[[], None]:
     ticks = itertools.count()
 
     def tick() -> None:
         if next(ticks) % EXPIRY_TICKS == 0:
             sessions.expire()
+        if sessions.directory is not None and not sessions.directory.claim_round(interval):
+            return  # another worker ticks every session this round
         for session in sessions.all():
             if session.clock.mode == "real":
                 session.tick()
@@ -162,7 +164,7 @@ def create_mock(
         default = sessions.build()
         snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
         sessions.put(default)
-    ticking = Background(_real_time_ticker(sessions), settings.tick_seconds, executor)
+    ticking = Background(_real_time_ticker(sessions, settings.tick_seconds), settings.tick_seconds, executor)
     connections, incidents = Connections(), Incidents()
     app = _web_app(settings, world, auth, sessions, connections, incidents,
                    ticking.lifespan if background else None, _waiting_operations(executor))

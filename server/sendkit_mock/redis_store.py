@@ -47,6 +47,7 @@ from .domain.reports import Report
 from .domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
 from .domain.webhooks import Job, Webhook
 from .errors import StoreUnavailable
+from .memo import current as current_memo
 
 EVICTION_LOOKAHEAD = 256
 DEFAULT = "default"  # the session that is never dropped (sessions.DEFAULT)
@@ -422,26 +423,40 @@ class RedisClockCell:
 
     @unavailable
     def init(self, state: ClockState) -> None:
+        self._forget()
         self._lua.init_clock(keys=[self._key], args=[state.mode, state.start_us, state.offset_us, state.frozen_us])
         self._last = state
 
     @unavailable
     def read(self) -> ClockState:
+        """Once per request (memo.py): a clock moved by another worker meanwhile is seen by the next one."""
+        memo = current_memo()
+        if memo is not None and self._key in memo:
+            return memo[self._key]  # type: ignore[no-any-return]
         mode, start, offset, frozen = self._r.hmget(self._key, ["mode", "start", "offset", "frozen"])
         if mode is None:  # the session was dropped under this view: it goes on from the time last seen
             assert self._last is not None
             self.init(self._last)
             return self._last
         self._last = ClockState(mode.decode(), int(start), int(offset), int(frozen))
+        if memo is not None:
+            memo[self._key] = self._last
         return self._last
+
+    def _forget(self) -> None:
+        memo = current_memo()
+        if memo is not None:
+            memo.pop(self._key, None)
 
     @unavailable
     def write(self, state: ClockState) -> None:
+        self._forget()
         self._r.hset(self._key, mapping={"mode": state.mode, "start": state.start_us, "offset": state.offset_us,
                                          "frozen": state.frozen_us})
 
     @unavailable
     def shift(self, us: int) -> None:
+        self._forget()
         with self._r.pipeline(transaction=True) as tx:
             tx.hincrby(self._key, "offset", us).hincrby(self._key, "frozen", us).execute()
 
@@ -534,6 +549,10 @@ class RedisDirectory:
                 batch = []
         if batch:
             self._r.unlink(*batch)
+
+    @unavailable
+    def claim_round(self, seconds: float) -> bool:
+        return bool(self._r.set(self._prefix + ":ticker", 1, nx=True, px=max(1, int(seconds * 1000))))
 
     @unavailable
     def expire(self) -> list[str]:

@@ -40,6 +40,8 @@ class Pair:
         self.settings = Settings(store=url, **settings)
         self.mocks: list[Mock] = [create_mock(self.settings, clock=self.clock, sender=self.sender) for _ in range(2)]
         self.one, self.other = (m.app.test_client() for m in self.mocks)
+        for client in (self.one, self.other):  # connexion builds its stack on the first call: not on two threads
+            client.get("/openapi.json")
 
     def advance(self, seconds: float) -> None:
         """The base clock moves on; both workers tick at once, as their background threads would."""

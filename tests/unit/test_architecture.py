@@ -66,7 +66,7 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
 MODULES = {  # single modules above the domain: what each may import from the package
     "store": {"clock", "domain"},
     "records": {"clock", "domain"},  # records as JSON: for state files and the shared store alike
-    "redis_store": {"clock", "domain", "errors", "records"},  # the shared store: the same interfaces
+    "redis_store": {"clock", "domain", "errors", "memo", "records"},  # the shared store: the same interfaces
     "journal": {"domain", "errors"},
     "sessions": {"background", "clock", "delivery", "domain", "journal", "settings", "simulation"},
     "snapshot": {"clock", "domain", "errors", "records", "sessions"},

@@ -257,7 +257,7 @@ class ReportService:
         workspaces: tuple[Workspace, ...],
     ) -> None:
         details = unknown_campaigns(workspace.unknown_campaigns(campaign_ids)) if workspace else []
-        known = self.recipient_ids(workspaces)
+        known = self.recipient_ids(workspaces) if recipient_ids else set()  # a read of every recipient: only if named
         details += [
             Detail(f"recipientIds[{i}]", f"Recipient {rid} was not found")
             for i, rid in enumerate(recipient_ids)

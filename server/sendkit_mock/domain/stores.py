@@ -224,6 +224,10 @@ class SessionDirectory(Protocol):
         """Drop the sessions idle past their time and those beyond the cap; answer their names."""
         ...
 
+    def claim_round(self, seconds: float) -> bool:
+        """True for one caller per `seconds` among every process: the one that ticks every session then."""
+        ...
+
 
 class StoresFactory(Protocol):
     @property

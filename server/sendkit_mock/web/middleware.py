@@ -9,14 +9,16 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ApiError, NotFound, StoreUnavailable, Unauthorized
+from ..memo import request_memo
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class StoreOutage:
-    """Outermost: the shared store down while a layer outside connexion's handlers (the journal, the
-    simulation) reads it is a 503 with Retry-After in SendKit's shape, as it is inside them; never a 500."""
+    """Outermost: opens the request's memo (memo.py). The shared store down while a layer outside
+    connexion's handlers (the journal, the simulation) reads it is a 503 with Retry-After in SendKit's
+    shape, as it is inside them; never a 500."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -30,7 +32,8 @@ class StoreOutage:
             await send(message)
 
         try:
-            await self.app(scope, receive, watch)
+            with request_memo():  # a shared store reads what a request needs once (memo.py)
+                await self.app(scope, receive, watch)
         except StoreUnavailable as exc:
             if started or scope["type"] != "http":
                 raise
