@@ -93,7 +93,7 @@ async def run(args: argparse.Namespace) -> None:
     from sendkit_mock.settings import Settings
     from sendkit_mock.web.access_log import AccessLog
 
-    settings = Settings(clock_mode="manual", log_level="warning")
+    settings = Settings(clock_mode="manual", log_level="warning", store=args.store)
     mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)
     tune_garbage_collector()
     app = AccessLog(mock.app) if args.access_log else mock.app
@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    parser.add_argument("--store", default="memory", help="memory, or a Redis URL (a running redis-server)")
     asyncio.run(run(parser.parse_args()))
 
 
