@@ -121,7 +121,7 @@ class Mock:
 EXPIRY_TICKS = 200  # a shared store's idle and surplus sessions are dropped every 200 ticks (10 s by default)
 
 
-def _real_time_ticker(sessions: Sessions, interval: float) -> Callable[[], None]:
+def _real_time_ticker(sessions: Sessions, interval: float, clock: Clock) -> Callable[[], None]:
     ticks = itertools.count()
 
     def tick() -> None:
@@ -129,9 +129,8 @@ def _real_time_ticker(sessions: Sessions, interval: float) -> Callable[[], None]
             sessions.expire()
         if sessions.directory is not None and not sessions.directory.claim_round(interval):
             return  # another worker ticks every session this round
-        for session in sessions.all():
-            if session.clock.mode == "real":
-                session.tick()
+        for session in sessions.ticking(clock.now()):
+            session.tick()
 
     return tick
 
@@ -164,7 +163,7 @@ def create_mock(
         default = sessions.build()
         snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
         sessions.put(default)
-    ticking = Background(_real_time_ticker(sessions, settings.tick_seconds), settings.tick_seconds, executor)
+    ticking = Background(_real_time_ticker(sessions, settings.tick_seconds, clock), settings.tick_seconds, executor)
     connections, incidents = Connections(), Incidents()
     app = _web_app(settings, world, auth, sessions, connections, incidents,
                    ticking.lifespan if background else None, _waiting_operations(executor))

@@ -169,6 +169,35 @@ end
 return due
 """
 
+_DUE_SESSIONS = """
+-- KEYS: the sessions ZSET; ARGV: the prefix, the base clock's now (us). The real-time sessions with
+-- something due now: a report to announce, a webhook attempt (or one whose lease ran out), a recipient's
+-- schedule. One call per round, so idle sessions cost the ticker nothing. (Keys are derived from the
+-- names: one Redis, not a cluster.)
+local t = redis.call('TIME')
+local wall_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)  -- leases run on Redis' time
+local base_us = tonumber(ARGV[2])
+local out = {}
+local function first_at_or_before(key, limit)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return first[2] ~= nil and tonumber(first[2]) <= limit
+end
+for _, name in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local base = ARGV[1] .. ':s:' .. name .. ':'
+  local clock = redis.call('HMGET', base .. 'clock', 'mode', 'offset')
+  if clock[1] == 'real' then
+    local now = base_us + tonumber(clock[2])
+    if first_at_or_before(base .. 'announcements', now) or first_at_or_before(base .. 'deliveries', now)
+        or first_at_or_before(base .. 'recipients:due', now)
+        or first_at_or_before(base .. 'announcements:leased', wall_ms)
+        or first_at_or_before(base .. 'deliveries:leased', wall_ms) then
+      out[#out + 1] = name
+    end
+  end
+end
+return out
+"""
+
 _INIT_CLOCK = """
 -- KEYS: clock; ARGV: mode, start, offset, frozen: the first builder of a session sets its clock
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -196,6 +225,7 @@ class _Scripts:
         self.page, self.scope = client.register_script(_PAGE), client.register_script(_SCOPE)
         self.push, self.pop_due = client.register_script(_PUSH), client.register_script(_POP_DUE)
         self.init_clock = client.register_script(_INIT_CLOCK)
+        self.due_sessions = client.register_script(_DUE_SESSIONS)
 
 
 def _never(_: object) -> bool:
@@ -206,17 +236,28 @@ class RedisRecords(Generic[T]):
     """Records of one kind of one session (domain.stores.Store)."""
 
     def __init__(self, client: Client, scripts: _Scripts, base: str, codec: Codec[T],
-                 max_items: int | None = None, facet: Callable[[T], str] | None = None) -> None:
+                 max_items: int | None = None, facet: Callable[[T], str] | None = None,
+                 due: Callable[[T], datetime | None] | None = None) -> None:
         self._r, self._lua, self._codec = client, scripts, codec
         self._hash, self._order, self._seq = base, base + ":order", base + ":seq"
         self._idx = base + ":idx:"
         self.max_items, self._facet = max_items, facet
+        self._due, self._due_key = due, base + ":due"  # by when a record wants the ticker (recipients' schedules)
+
+    def _mark_due(self, item: T) -> None:
+        when = self._due(item) if self._due else None
+        if when is not None:
+            self._r.zadd(self._due_key, {item.id: micros(when)})
+        elif self._due:
+            self._r.zrem(self._due_key, item.id)
 
     def _index(self, scope: Scope, facet: str | None = None) -> str:
         return f"{self._idx}{scope.kind}:{scope.id}" + (f":{facet}" if facet is not None else "")
 
     def _indexes(self, item: T) -> list[str]:
-        return [self._index(item.scope)] + ([self._index(item.scope, self._facet(item))] if self._facet else [])
+        """Every sorted set that names the record (the due set too: a removal takes it out of each)."""
+        return [self._index(item.scope)] + ([self._index(item.scope, self._facet(item))] if self._facet else []) + \
+            ([self._due_key] if self._due else [])
 
     def _read(self, raw: bytes) -> T:
         return self._codec.decode(_loads(raw))
@@ -227,8 +268,9 @@ class RedisRecords(Generic[T]):
 
     @unavailable
     def add(self, item: T, evictable: Callable[[T], bool] = _never) -> list[T]:
-        keys = [self._hash, self._order, self._seq, *self._indexes(item)]
+        keys = [self._hash, self._order, self._seq, *self._indexes(item)[:-1 if self._due else None]]
         count = int(self._lua.add(keys=keys, args=[item.id, item.seq, _dumps(self._codec.encode(item))]))
+        self._mark_due(item)
         evicted: list[T] = []
         while self.max_items is not None and count > self.max_items:
             victim = self._victim(evictable)
@@ -253,7 +295,8 @@ class RedisRecords(Generic[T]):
 
     @unavailable
     def replace(self, item: T) -> None:
-        self._lua.replace(keys=[self._hash], args=[item.id, _dumps(self._codec.encode(item))])
+        if self._lua.replace(keys=[self._hash], args=[item.id, _dumps(self._codec.encode(item))]):
+            self._mark_due(item)
 
     @unavailable
     def get(self, item_id: str) -> T | None:
@@ -298,7 +341,8 @@ class RedisRecords(Generic[T]):
 
     @unavailable
     def clear(self) -> None:
-        keys = [self._hash, self._order, self._seq, *self._r.scan_iter(match=self._idx + "*", count=500)]
+        keys = [self._hash, self._order, self._seq, self._due_key,
+                *self._r.scan_iter(match=self._idx + "*", count=500)]
         self._r.unlink(*keys)
 
     @unavailable
@@ -508,8 +552,9 @@ class RedisGuard:
 class RedisDirectory:
     """Sessions by last use (domain.stores.SessionDirectory): listed, capped and expired for every worker."""
 
-    def __init__(self, client: Client, prefix: str, max_sessions: int, idle_seconds: float) -> None:
-        self._r, self._prefix, self._key = client, prefix, prefix + ":sessions"
+    def __init__(self, client: Client, scripts: _Scripts, prefix: str, max_sessions: int,
+                 idle_seconds: float) -> None:
+        self._r, self._scripts, self._prefix, self._key = client, scripts, prefix, prefix + ":sessions"
         self.max_sessions, self.idle_seconds = max_sessions, idle_seconds
         self._touched: dict[str, float] = {}
 
@@ -549,6 +594,12 @@ class RedisDirectory:
                 batch = []
         if batch:
             self._r.unlink(*batch)
+
+    @unavailable
+    def due(self, now: datetime) -> list[str]:
+        """The real-time sessions with something due at `now` (the base clock's), whoever made it due."""
+        found = self._scripts.due_sessions(keys=[self._key], args=[self._prefix, micros(now)])
+        return [n.decode() for n in found]
 
     @unavailable
     def claim_round(self, seconds: float) -> bool:
@@ -600,8 +651,8 @@ class RedisStores:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_scripts", _Scripts(self.client))
-        object.__setattr__(self, "_directory", RedisDirectory(self.client, self.prefix, self.max_sessions,
-                                                              self.idle_seconds))
+        object.__setattr__(self, "_directory", RedisDirectory(self.client, self._scripts,  # type: ignore[attr-defined]
+                                                              self.prefix, self.max_sessions, self.idle_seconds))
 
     @property
     def directory(self) -> RedisDirectory:
@@ -623,7 +674,8 @@ class RedisStores:
         return SessionStores(
             reports=RedisRecords(r, lua, base + "reports", REPORTS, self.max_reports,
                                  facet=lambda report: report.report_type),
-            recipients=RedisRecords(r, lua, base + "recipients", RECIPIENTS),
+            recipients=RedisRecords(r, lua, base + "recipients", RECIPIENTS,
+                                    due=lambda recipient: recipient.next_scheduled_at),
             webhooks=RedisRecords(r, lua, base + "webhooks", WEBHOOKS),
             announcements=RedisDueQueue(r, lua, base + "announcements", _announcement, records.read_announcement),
             deliveries=RedisDueQueue(r, lua, base + "deliveries", _job, _read_job),

@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from .background import Ticker
 from .clock import Clock, SessionClock
@@ -157,11 +158,24 @@ class Sessions:
         with self._lock:
             missing = [n for n in names if n not in self._sessions]
         for name in missing:  # a session another worker made: a view over it, not a new session
-            view = self._build(name, False)
-            with self._lock:
-                self._sessions.setdefault(name, view)
+            self._view(name)
         with self._lock:
             return [self._sessions[n] for n in names if n in self._sessions]
+
+    def ticking(self, now: datetime) -> list[Session]:
+        """The sessions the real-time ticker runs: each on a real clock, or with a shared store only those
+        with something due now (one call to the store, so idle sessions cost nothing)."""
+        if self.directory is None:
+            return [s for s in self.all() if s.clock.mode == "real"]
+        due = self.directory.due(now)
+        with self._lock:
+            known = {n: self._sessions.get(n) for n in due}
+        return [view if view is not None else self._view(n) for n, view in known.items()]
+
+    def _view(self, name: str) -> Session:
+        view = self._build(name, False)
+        with self._lock:
+            return self._sessions.setdefault(name, view)
 
     def expire(self) -> list[str]:
         """Drop what a shared store keeps past its time or its cap (the embedded store caps on creation)."""

@@ -214,3 +214,25 @@ def test_the_journal_keeps_an_integer_past_64_bits_as_sent(pair: Pair) -> None:
     assert pair.one.post("/v1/reports", json=body, headers=ws()).status_code == 400
     entry = pair.other.get("/__mock/requests").json()["data"][0]
     assert entry["body"]["sections"]["executiveSummary"] == -9223372036854775809 and entry["status"] == 400
+
+
+def test_the_ticker_runs_only_sessions_with_something_due(pair: Pair) -> None:
+    """One call to Redis per round finds them: hundreds of idle sessions cost the ticker nothing."""
+    sessions = pair.mocks[0].sessions
+    ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws(**{"X-Mock-Session": "busy"})))
+    for n in range(50):
+        assert pair.one.get("/v1/reports", headers=ws(**{"X-Mock-Session": f"idle{n}"})).status_code == 200
+    pair.one.post("/__mock/clock", json={"mode": "manual"}, headers={"X-Mock-Session": "still"})
+    ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws(**{"X-Mock-Session": "still"})))
+    assert sessions.ticking(pair.clock.now()) == []  # nothing finishes before 4 s
+    pair.clock.advance(5)
+    assert [s.name for s in sessions.ticking(pair.clock.now())] == ["busy"]  # "still" stands on its own clock
+    pair.mocks[1].tick()
+    assert sessions.ticking(pair.clock.now()) == []  # announced: nothing more until the next thing falls due
+    schedule = {"enabled": True, "frequency": "daily", "timeOfDay": "12:00", "timezone": "UTC"}
+    made = pair.other.post("/v1/reports/recipients", json={"name": "S", "email": "s@example.com",
+                                                           "schedule": schedule}, headers=ws())
+    assert made.status_code == 201, made.text
+    assert sessions.ticking(pair.clock.now()) == []
+    pair.clock.advance(2 * 3600)  # 12:00 UTC passes: the recipient's schedule is due
+    assert [s.name for s in sessions.ticking(pair.clock.now())] == ["default"]

@@ -224,6 +224,11 @@ class SessionDirectory(Protocol):
         """Drop the sessions idle past their time and those beyond the cap; answer their names."""
         ...
 
+    def due(self, now: datetime) -> list[str]:
+        """The sessions on a real-time clock with something due at `now`, by the base clock (the others
+        need no tick)."""
+        ...
+
     def claim_round(self, seconds: float) -> bool:
         """True for one caller per `seconds` among every process: the one that ticks every session then."""
         ...
