@@ -38,10 +38,11 @@ def test_the_seed_example_runs_to_ready(server: RunningServer) -> None:
 
 
 def test_the_banner_names_the_url_the_keys_and_the_docs(server: RunningServer) -> None:
-    banner, doors = server.log.read_text().splitlines()[:2]
+    banner, doors, store = server.log.read_text().splitlines()[:3]
     assert server.url in banner and WS_KEY in banner and f"{server.url}/ui/" in banner
     assert doors == (f"control plane {server.url}/__mock: open (loopback only) | webhooks: any destination but "
                      "link-local, metadata and the mock itself")
+    assert store == "store: memory (this process; --store redis://HOST:PORT/DB to share it among workers)"
 
 
 def test_beyond_loopback_serve_needs_an_admin_token_or_an_explicit_opening() -> None:

@@ -50,7 +50,8 @@ def test_the_installed_script_prints_the_banner_and_uvicorn_alone(installed: Pat
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=10)
-    banner, doors, *rest = output.splitlines()
+    banner, doors, store, *rest = output.splitlines()
     assert banner.startswith(f"sendkit-mock on http://127.0.0.1:{port}"), output
     assert doors.startswith(f"control plane http://127.0.0.1:{port}/__mock: open (loopback only)"), output
+    assert store.startswith("store: memory (this process"), output
     assert [line for line in rest if not UVICORN_LINE.match(line)] == [], output
