@@ -103,7 +103,7 @@ return redis.call('HLEN', KEYS[1])
 """
 
 _REMOVE = """
--- KEYS: hash, order, index...; ARGV: id, cap (0: remove whatever the count); returns 1 if removed
+-- KEYS: hash, every sorted set naming it; ARGV: id, cap (0: remove whatever the count); 1 if removed
 if tonumber(ARGV[2]) > 0 and redis.call('HLEN', KEYS[1]) <= tonumber(ARGV[2]) then return 0 end
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
 for i = 2, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
@@ -136,8 +136,9 @@ return out
 """
 
 _SCOPE = """
--- KEYS: index, hash; ARGV: how many (-1: all): the records of the index, oldest first
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1] or '-1') - (tonumber(ARGV[1] or '-1') > 0 and 1 or 0))
+-- KEYS: index, hash; ARGV: how many (none: all): the records of the index, oldest first
+local n = tonumber(ARGV[1] or '0')
+local ids = redis.call('ZRANGE', KEYS[1], 0, n > 0 and n - 1 or -1)
 if #ids == 0 then return {} end
 local found = redis.call('HMGET', KEYS[2], unpack(ids))
 local out = {}
@@ -255,9 +256,12 @@ class RedisRecords(Generic[T]):
         return f"{self._idx}{scope.kind}:{scope.id}" + (f":{facet}" if facet is not None else "")
 
     def _indexes(self, item: T) -> list[str]:
-        """Every sorted set that names the record (the due set too: a removal takes it out of each)."""
-        return [self._index(item.scope)] + ([self._index(item.scope, self._facet(item))] if self._facet else []) + \
-            ([self._due_key] if self._due else [])
+        """The record's indexes by seq: its scope's, and its facet's within the scope."""
+        return [self._index(item.scope)] + ([self._index(item.scope, self._facet(item))] if self._facet else [])
+
+    def _sets(self, item: T) -> list[str]:
+        """Every sorted set that names the record, for a removal to take it out of each."""
+        return [self._order, *self._indexes(item)] + ([self._due_key] if self._due else [])
 
     def _read(self, raw: bytes) -> T:
         return self._codec.decode(_loads(raw))
@@ -268,7 +272,7 @@ class RedisRecords(Generic[T]):
 
     @unavailable
     def add(self, item: T, evictable: Callable[[T], bool] = _never) -> list[T]:
-        keys = [self._hash, self._order, self._seq, *self._indexes(item)[:-1 if self._due else None]]
+        keys = [self._hash, self._order, self._seq, *self._indexes(item)]
         count = int(self._lua.add(keys=keys, args=[item.id, item.seq, _dumps(self._codec.encode(item))]))
         self._mark_due(item)
         evicted: list[T] = []
@@ -276,8 +280,7 @@ class RedisRecords(Generic[T]):
             victim = self._victim(evictable)
             if victim is None:
                 break
-            if self._lua.remove(keys=[self._hash, self._order, *self._indexes(victim)],
-                                args=[victim.id, self.max_items]):
+            if self._lua.remove(keys=[self._hash, *self._sets(victim)], args=[victim.id, self.max_items]):
                 evicted.append(victim)
             count = int(self._r.hlen(self._hash))
         return evicted
@@ -308,7 +311,7 @@ class RedisRecords(Generic[T]):
         item = self.get(item_id)
         if item is None:
             return None
-        removed = self._lua.remove(keys=[self._hash, self._order, *self._indexes(item)], args=[item.id, 0])
+        removed = self._lua.remove(keys=[self._hash, *self._sets(item)], args=[item.id, 0])
         return item if removed else None
 
     @unavailable
