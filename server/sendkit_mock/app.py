@@ -225,7 +225,8 @@ def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Se
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
     app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)
     app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)
-    app.add_middleware(StoreOutage, MiddlewarePosition.BEFORE_EXCEPTION)
+    if sessions.directory is not None:  # a shared store's outages and request memo; the embedded one has neither
+        app.add_middleware(StoreOutage, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions)
     origins = [o.strip() for o in settings.cors_origins.split(",")]
