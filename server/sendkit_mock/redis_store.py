@@ -433,6 +433,11 @@ class RedisDueQueue(Generic[E]):
         return items
 
     @unavailable
+    def next_due(self) -> datetime | None:
+        first = self._r.zrange(self._key, 0, 0, withscores=True)
+        return instant(int(first[0][1])) if first else None
+
+    @unavailable
     def done(self, item: E) -> None:
         with self._lock:
             member = self._mine.pop(_dumps(self._encode(item)), None)

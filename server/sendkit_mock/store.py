@@ -263,6 +263,10 @@ class InMemoryDueQueue(Generic[E]):
                 due.append(heapq.heappop(self._heap)[2])
             return due
 
+    def next_due(self) -> datetime | None:
+        with self._lock:
+            return self._heap[0][0] if self._heap else None
+
     def done(self, item: E) -> None:
         """Nothing to release: what this process popped dies with it."""
 

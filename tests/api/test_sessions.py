@@ -253,3 +253,15 @@ def test_a_boolean_setting_from_the_environment() -> None:
     assert Settings.from_env({}).access_log is True
     with pytest.raises(SettingsError, match="SENDKIT_MOCK_ACCESS_LOG='maybe'"):
         Settings.from_env({"SENDKIT_MOCK_ACCESS_LOG": "maybe"})
+
+
+def test_the_real_time_ticker_runs_only_sessions_with_something_due(client: Any, mock: Any) -> None:
+    """Idle sessions cost the ticker a look each, not a tick (on both stores)."""
+    client.post("/v1/reports", json=SEED_BODY, headers=session("busy"))
+    for n in range(20):
+        client.get("/v1/reports", headers=session(f"idle{n}"))
+    assert mock.sessions.ticking(mock.clock.now()) == []
+    mock.clock.advance(5)
+    assert [s.name for s in mock.sessions.ticking(mock.clock.now())] == ["busy"]
+    mock.session("busy").tick()
+    assert mock.sessions.ticking(mock.clock.now()) == []

@@ -160,6 +160,10 @@ class DueQueue(Protocol[E]):
         """Take every item due at or before `now`, soonest first (ties in the order they came)."""
         ...
 
+    def next_due(self) -> datetime | None:
+        """When the soonest item falls due; None when nothing waits."""
+        ...
+
     def done(self, item: E) -> None:
         """The work `pop_due` handed out for `item` is finished. A shared queue leases what it hands out: an
         item whose worker dies before this call goes back to the queue when its lease ends."""
