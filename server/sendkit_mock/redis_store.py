@@ -55,6 +55,7 @@ LEASE_MS = 30_000  # a popped announcement or attempt goes back to the queue if 
 TOUCH_SECONDS = 1.0
 LOCK_SECONDS = 10.0  # a lock's holder that dies frees it after this long
 LOCK_WAIT_SECONDS = 5.0
+DOWN = "redis_store.down"  # in a request's memo once a call of that request failed
 Client = Any  # a redis.Redis; its type hints give every reply the union of all replies, so it is Any here
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,11 +66,17 @@ def unavailable(method: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        memo = current_memo()
+        if memo is not None and DOWN in memo:  # this request met the outage already: no second wait
+            raise StoreUnavailable(memo[DOWN])
         try:
             return method(*args, **kwargs)
         except redis.RedisError as exc:
-            raise StoreUnavailable(f"The mock's shared store is not reachable ({type(exc).__name__}); "
-                                   "try again after Retry-After seconds") from exc
+            message = (f"The mock's shared store is not reachable ({type(exc).__name__}); try again after "
+                       "Retry-After seconds")
+            if memo is not None:
+                memo[DOWN] = message
+            raise StoreUnavailable(message) from exc
 
     return call
 
@@ -654,7 +661,9 @@ class RedisStores:
         rest = "&".join(f"{k}={v}" for k, values in query.items() for v in values)
         client = redis.Redis.from_url(
             urlunsplit(parts._replace(query=rest)), socket_timeout=2.0, socket_connect_timeout=1.0,
-            retry=Retry(NoBackoff(), 1), health_check_interval=30)
+            # one quick retry on a broken connection (a pooled one from before a Redis restart), none on a
+            # timeout: a Redis that hangs costs a request 2 s, then a 503
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)), health_check_interval=30)
         return cls(client, prefix, **limits)
 
     def __post_init__(self) -> None:

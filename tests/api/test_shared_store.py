@@ -8,7 +8,9 @@ is in tests/e2e/test_workers.py.
 from __future__ import annotations
 
 import json
+import signal
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -89,13 +91,19 @@ def test_the_clock_a_reset_and_a_state_file_are_the_same_for_every_worker(pair: 
     assert len(pair.other.get("/v1/reports/recipients", headers=ws()).json()["data"]) > 0  # fixtures, loaded once
 
 
-def test_report_ready_is_announced_once_with_both_workers_ticking(pair: Pair) -> None:
+def test_report_ready_is_announced_and_emailed_once_with_both_workers_ticking(pair: Pair) -> None:
     pair.one.post("/v1/webhooks", json=HOOK, headers=ws())
-    made = [rid for _ in range(5) for rid in ids(pair.other.post("/v1/reports", json=SEED_BODY, headers=ws()))]
+    recipient = pair.one.get("/v1/reports/recipients", headers=ws()).json()["data"][0]["_id"]
+    body = {**SEED_BODY, "recipientIds": [recipient]}
+    made = [rid for _ in range(5) for rid in ids(pair.other.post("/v1/reports", json=body, headers=ws()))]
     for _ in range(6):
         pair.advance(1)
     delivered = [json.loads(call.body)["data"]["_id"] for call in pair.sender.calls]
     assert sorted(delivered) == sorted(made)  # each report's event once, whichever worker noticed it
+    mailed = pair.other.get("/__mock/outbox", headers=ws()).json()["data"]
+    assert sorted(e["reportId"] for e in mailed) == sorted(made)  # and its recipient e-mailed once
+    got = pair.one.get(f"/v1/reports/recipients/{recipient}", headers=ws()).json()["data"]
+    assert got["totalReportsSent"] == len(made)  # each worker's count of the e-mails, on one record
 
 
 def test_parallel_creates_through_two_workers_lose_no_id_and_repeat_none(pair: Pair) -> None:
@@ -199,6 +207,22 @@ def test_redis_down_is_a_503_with_retry_after_and_the_mock_recovers_by_itself(ow
     own_redis.start()  # same port, same directory: the append-only file brings the acknowledged writes back
     assert pair.other.get(f"/v1/reports/{made[0]}", headers=ws()).status_code == 200
     assert ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))[0] not in made
+
+
+def test_a_redis_that_hangs_is_a_503_within_its_timeout_not_a_hung_request(own_redis: RedisServer) -> None:
+    pair = Pair(own_redis.url)
+    made = ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))
+    assert own_redis.process is not None
+    own_redis.process.send_signal(signal.SIGSTOP)  # up, accepting connections, answering nothing
+    try:
+        started = time.monotonic()
+        answer = pair.other.get(f"/v1/reports/{made[0]}", headers=ws())
+        waited = time.monotonic() - started
+    finally:
+        own_redis.process.send_signal(signal.SIGCONT)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+    assert waited < 4.5  # redis-py's 2 s reply timeout, not retried; the next calls of the request fail at once
+    assert pair.one.get(f"/v1/reports/{made[0]}", headers=ws()).status_code == 200
 
 
 def test_a_session_made_on_one_worker_is_the_same_world_on_the_other(pair: Pair) -> None:
