@@ -206,6 +206,13 @@ end
 return out
 """
 
+_HIT = """
+-- KEYS: a window; ARGV: its length (ms): one more request in it, the first starting its expiry
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
 _INIT_CLOCK = """
 -- KEYS: clock; ARGV: mode, start, offset, frozen: the first builder of a session sets its clock
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -234,6 +241,7 @@ class _Scripts:
         self.push, self.pop_due = client.register_script(_PUSH), client.register_script(_POP_DUE)
         self.init_clock = client.register_script(_INIT_CLOCK)
         self.due_sessions = client.register_script(_DUE_SESSIONS)
+        self.hit = client.register_script(_HIT)
 
 
 def _never(_: object) -> bool:
@@ -520,6 +528,17 @@ class RedisClockCell:
             tx.hincrby(self._key, "offset", us).hincrby(self._key, "frozen", us).execute()
 
 
+class RedisWindows:
+    """Rate-limit windows counted for every worker at once (simulation.behaviour.Windows)."""
+
+    def __init__(self, scripts: _Scripts, base: str) -> None:
+        self._lua, self._base = scripts, base
+
+    @unavailable
+    def hit(self, key: str, seconds: float) -> int:
+        return int(self._lua.hit(keys=[self._base + key], args=[max(1, int(seconds * 1000))]))
+
+
 class RedisGuard:
     """The session's locks (SET NX with a token and an expiry, redis-py's Lock), re-entrant per thread."""
 
@@ -702,4 +721,5 @@ class RedisStores:
             counters={name: RedisCounter(r, base + "counter:" + name) for name in COUNTERS},
             clock=RedisClockCell(r, lua, base + "clock"),
             guard=RedisGuard(r, base),
+            windows=RedisWindows(lua, base + "window:"),
         )

@@ -106,7 +106,7 @@ class SessionParts:
         outbox = Outbox(stores.outbox)
         ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"), guard)
         return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker,
-                       Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed))
+                       Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed, stores.windows))
 
 
 class Sessions:

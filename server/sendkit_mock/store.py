@@ -24,6 +24,7 @@ from .domain.recipients import Recipient
 from .domain.reports import Report
 from .domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
 from .domain.webhooks import Webhook
+from .simulation.behaviour import LocalWindows
 
 EVICTION_LOOKAHEAD = 256
 
@@ -324,4 +325,5 @@ class InMemoryStores:
             counters={name: InMemoryCounter() for name in COUNTERS},
             clock=LocalClockCell(),
             guard=InMemoryGuard(),
+            windows=LocalWindows(),
         )

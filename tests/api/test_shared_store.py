@@ -260,3 +260,13 @@ def test_the_ticker_runs_only_sessions_with_something_due(pair: Pair) -> None:
     assert sessions.ticking(pair.clock.now()) == []
     pair.clock.advance(2 * 3600)  # 12:00 UTC passes: the recipient's schedule is due
     assert [s.name for s in sessions.ticking(pair.clock.now())] == ["default"]
+
+
+def test_the_simulated_rate_limit_counts_every_workers_requests_in_one_window(redis_server: RedisServer) -> None:
+    """A client load-tested through several workers meets the limit it was given, not one per worker."""
+    url = redis_store_url(redis_server)
+    pair = Pair(url, rate_limit="5/min")
+    statuses = [(pair.one if n % 2 else pair.other).get("/v1/reports", headers=ws()).status_code for n in range(8)]
+    assert statuses == [200] * 5 + [429] * 3
+    keys = shared_store.RedisStores.connect(url).client.keys("*window*")
+    assert keys and not any(WS_KEY.encode() in key for key in keys)  # the store names no API key

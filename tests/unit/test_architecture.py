@@ -64,7 +64,7 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     "proxy": {"clock", "domain", "errors", "journal", "store", "violations"},  # no connexion, no sessions
 }
 MODULES = {  # single modules above the domain: what each may import from the package
-    "store": {"clock", "domain"},
+    "store": {"clock", "domain", "simulation"},
     "records": {"clock", "domain"},  # records as JSON: for state files and the shared store alike
     "redis_store": {"clock", "domain", "errors", "memo", "records"},  # the shared store: the same interfaces
     "journal": {"domain", "errors"},

@@ -176,6 +176,14 @@ class DueQueue(Protocol[E]):
     def clear(self) -> None: ...
 
 
+class Windows(Protocol):
+    """Rate-limit windows (simulation.behaviour.Windows): requests counted per key and window."""
+
+    def hit(self, key: str, seconds: float) -> int:
+        """Count one more request in window `key` (forgotten `seconds` after its first); answer the count."""
+        ...
+
+
 class Guard(Protocol):
     """Mutual exclusion over one session's state, held across every process that shares the stores."""
 
@@ -207,6 +215,7 @@ class SessionStores:
     counters: Mapping[str, Counter]  # one per name of COUNTERS
     clock: ClockCell
     guard: Guard
+    windows: Windows  # the simulated rate limit's counts
 
 
 class SessionDirectory(Protocol):

@@ -8,13 +8,14 @@ windows follow the session's clock, so a test on a manual clock sees the same an
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import re
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 MAX_LATENCY_MS = 60_000
 _UNITS = {"s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
@@ -108,16 +109,40 @@ class Verdict:
     limit_headers: tuple[tuple[str, str], ...] = ()
 
 
+class Windows(Protocol):
+    """Rate-limit windows: requests counted per key and window, wherever the session's state lives (a
+    shared store counts every worker's requests in one window)."""
+
+    def hit(self, key: str, seconds: float) -> int:
+        """Count one more request in window `key` (forgotten `seconds` after its first); answer the count."""
+        ...
+
+
+class LocalWindows:
+    """Windows of this process alone: only the current window of each key is kept past 10,000."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, seconds: float) -> int:
+        with self._lock:
+            if key not in self._counts and len(self._counts) >= 10_000:
+                self._counts.clear()  # old windows go: each key's next request opens its current one again
+            self._counts[key] = count = self._counts.get(key, 0) + 1
+            return count
+
+
 class Simulator:
     """One session's simulation: its behaviour and the draws and windows that make it reproducible."""
 
-    def __init__(self, behaviour: Behaviour, seed: int | str) -> None:
+    def __init__(self, behaviour: Behaviour, seed: int | str, windows: Windows | None = None) -> None:
         """Every session draws the same stream for the seed, as it gives the same ids."""
         self.behaviour = behaviour
         self._name = f"sendkit-mock/simulation/{seed}"
         self._lock = threading.Lock()
         self._draws = random.Random(self._name)
-        self._windows: dict[tuple[str, int], int] = {}
+        self._windows = windows or LocalWindows()
 
     def change(self, **changes: Any) -> Behaviour:
         with self._lock:
@@ -143,13 +168,11 @@ class Simulator:
                retry_after: int | None) -> tuple[int | None, int | None, tuple[tuple[str, str], ...]]:
         stamp = now.timestamp()
         window = int(stamp // limit.period) * limit.period
-        used = self._windows.get((key, window), 0)
-        if used < limit.limit:
-            self._windows[(key, window)] = used = used + 1
-        else:
+        hashed = hashlib.sha256(key.encode()).hexdigest()[:20]  # a store's key names no API key
+        used = min(self._windows.hit(f"{hashed}:{window}", limit.period), limit.limit + 1)
+        if used > limit.limit:
+            used = limit.limit
             status, retry_after = 429, max(1, math.ceil(window + limit.period - stamp))
-        if len(self._windows) > 10_000:  # old windows go: only the current one of each key counts
-            self._windows = {k: v for k, v in self._windows.items() if k[1] == window}
         headers = (("X-RateLimit-Limit", str(limit.limit)), ("X-RateLimit-Remaining", str(limit.limit - used)),
                    ("X-RateLimit-Reset", str(window + limit.period)))
         return status, retry_after, headers
