@@ -145,10 +145,13 @@ def create_mock(
     executor: Executor | None = None,
     background: bool = False,
     resolver: HostResolver | None = None,
+    keep: Mock | None = None,
 ) -> Mock:
     """Build the mock. Background work runs inline on `tick()` unless an executor says otherwise; with
     `background`, the app's ASGI lifespan starts the ticker thread and stops it (and the executor).
-    `resolver`: host name -> addresses, for the webhook destination check (the system's by default)."""
+    `resolver`: host name -> addresses, for the webhook destination check (the system's by default).
+    `keep`: a mock this one replaces (serve --watch): its sessions' state, connections and incidents go on
+    under the new world and contract."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     world = world or load_world(settings.fixtures)
@@ -159,12 +162,17 @@ def create_mock(
     parts = SessionParts(settings, world, clock, sender or HttpSender(), executor, auth,
                          ContentFactory(world, settings.seed), stores, destinations)
     sessions = Sessions(parts.build, settings.max_sessions, stores.directory)
-    if settings.state is not None:
+    connections, incidents = Connections(), Incidents()
+    if keep is not None:
+        connections, incidents = keep.connections, keep.incidents
+        if stores.directory is None:  # a shared store keeps every session by itself
+            for old in keep.sessions.all():
+                sessions.put(parts.build(old.name, stores=old.stores))
+    elif settings.state is not None:
         default = sessions.build()
         snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
         sessions.put(default)
     ticking = Background(_real_time_ticker(sessions, settings.tick_seconds, clock), settings.tick_seconds, executor)
-    connections, incidents = Connections(), Incidents()
     app = _web_app(settings, world, auth, sessions, connections, incidents,
                    ticking.lifespan if background else None, _waiting_operations(executor))
     return Mock(app, settings, clock, sessions, ticking, connections, incidents)

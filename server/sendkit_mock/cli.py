@@ -51,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="worker processes on the port (needs --store redis://...)")
     serve.add_argument("--session-idle-seconds", type=float,
                        help="with a shared store, sessions unused this long are dropped (default 86400)")
+    serve.add_argument("--watch", action="store_const", const=True,
+                       help="reload the fixtures and openapi.yaml when they change, keeping every session's state "
+                            "(a file with a mistake keeps the previous world, logged)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help="no line per request (the batched access log costs a few per cent of throughput)")
@@ -148,10 +151,22 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
     from .delivery.executors import PoolExecutor
     from .web.access_log import AccessLog
 
-    mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)
+    served: Any
+    if settings.watch:
+        from .reloading import Reloading
+        from .resources import spec_path
+
+        def build(previous: Any) -> Any:
+            return create_mock(settings, executor=PoolExecutor(settings.delivery_workers), keep=previous)
+
+        served = Reloading(build, [settings.fixtures, spec_path()])
+        mock = served.mock
+    else:
+        mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)
+        served = mock.app
     tune_garbage_collector()
     logged = settings.access_log and settings.log_level in ("info", "debug")
-    app = AccessLog(mock.app) if logged else mock.app  # uvicorn's line, written in batches (web/access_log.py)
+    app = AccessLog(served) if logged else served  # uvicorn's line, written in batches (web/access_log.py)
     # asyncio's own loop: uvloop answered no faster here (the time goes to Python code, not to I/O) and holds
     # 2 MiB more (bench/compare.py)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,

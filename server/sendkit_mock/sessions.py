@@ -83,9 +83,11 @@ class SessionParts:
     stores: StoresFactory
     destinations: Destinations  # where webhooks may point (--webhook-allow, the mock's own address)
 
-    def build(self, name: str, fresh: bool = True) -> Session:
-        """A session's services over its stores: emptied first when `fresh`, else as a shared store holds them."""
-        s, stores = self.settings, self.stores(name, fresh=fresh)
+    def build(self, name: str, fresh: bool = True, stores: SessionStores | None = None) -> Session:
+        """A session's services over its stores: emptied first when `fresh`, else as a shared store holds them;
+        or over `stores` given (a session carried into a reloaded world)."""
+        s = self.settings
+        stores = stores or self.stores(name, fresh=fresh)
         clock = SessionClock(self.base_clock, stores.clock, s.clock_mode)
         guard = stores.guard
 

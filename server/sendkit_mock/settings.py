@@ -49,6 +49,7 @@ class Settings:
     store: str = "memory"  # where sessions live: memory (this process) or redis://HOST:PORT/DB (shared)
     workers: int = 1  # worker processes; more than one needs a shared store
     session_idle_seconds: float = 86_400.0  # a shared store drops a session unused this long (not `default`)
+    watch: bool = False  # reload the fixtures and openapi.yaml when they change, keeping every session
 
     def __post_init__(self) -> None:
         checks = {

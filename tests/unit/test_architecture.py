@@ -70,6 +70,7 @@ MODULES = {  # single modules above the domain: what each may import from the pa
     "journal": {"domain", "errors"},
     "sessions": {"background", "clock", "delivery", "domain", "journal", "settings", "simulation"},
     "snapshot": {"clock", "domain", "errors", "records", "sessions"},
+    "reloading": {"app"},  # serve --watch: builds mocks through the composition root, nothing below it
 }
 
 
