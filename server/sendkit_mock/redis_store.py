@@ -539,6 +539,33 @@ class RedisWindows:
         return int(self._lua.hit(keys=[self._base + key], args=[max(1, int(seconds * 1000))]))
 
 
+class RedisSettings:
+    """A session's own settings, read at most once a second per process: a change made through one worker
+    reaches the others within that second."""
+
+    def __init__(self, client: Client, key: str) -> None:
+        self._r, self._key = client, key
+        self._values: dict[str, Any] = {}
+        self._raw: bytes | None = None
+        self._read_at = -TOUCH_SECONDS
+
+    @unavailable
+    def read(self) -> dict[str, Any]:
+        now = time.monotonic()
+        if now - self._read_at >= TOUCH_SECONDS:
+            raw = self._r.get(self._key)
+            if raw != self._raw:
+                self._raw, self._values = raw, (_loads(raw) if raw else {})
+            self._read_at = now
+        return self._values
+
+    @unavailable
+    def write(self, values: dict[str, Any]) -> None:
+        raw = _dumps(values)
+        self._r.set(self._key, raw)
+        self._raw, self._values, self._read_at = raw, dict(values), time.monotonic()
+
+
 class RedisGuard:
     """The session's locks (SET NX with a token and an expiry, redis-py's Lock), re-entrant per thread."""
 
@@ -722,4 +749,5 @@ class RedisStores:
             clock=RedisClockCell(r, lua, base + "clock"),
             guard=RedisGuard(r, base),
             windows=RedisWindows(lua, base + "window:"),
+            settings=RedisSettings(r, base + "settings"),
         )

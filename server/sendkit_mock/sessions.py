@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .background import Ticker
 from .clock import Clock, SessionClock
@@ -34,7 +35,7 @@ from .domain.webhooks import WebhookService
 from .domain.world import World
 from .journal import Journal
 from .settings import Settings
-from .simulation.behaviour import Simulator
+from .simulation.behaviour import Behaviour, Simulator
 
 DEFAULT = "default"
 REPORT_IDS = "ids"  # the report sequence's name in the id streams (kept, so the README's ids hold)
@@ -54,6 +55,23 @@ class Session:
     journal: Journal
     journal_ids: IdFactory
     simulator: Simulator
+    defaults: Settings  # the server's; the session's own changes sit in stores.settings
+    applied: dict[str, Any] | None = None  # the changes its services run with
+
+    def sync(self) -> None:
+        """Run with the session's own settings (PATCH /__mock/settings, made through any worker, kept over a
+        reload): report timings and failures, latency, injected errors, the rate limit."""
+        values = self.stores.settings.read()
+        if values is self.applied:
+            return
+        d = self.defaults
+        self.reports.lifecycle = Lifecycle(values.get("queuedSeconds", d.queued_seconds),
+                                           values.get("processingSeconds", d.processing_seconds),
+                                           values.get("failureRate", d.failure_rate), d.seed)
+        self.simulator.behaviour = Behaviour.of(values["latency"] if "latency" in values else d.latency,
+                                                values.get("errorRate", d.error_rate),
+                                                values["rateLimit"] if "rateLimit" in values else d.rate_limit)
+        self.applied = values
 
     def tick(self) -> None:
         """Run what this session's clock made due: schedules, e-mails, webhook events and attempts."""
@@ -108,7 +126,7 @@ class SessionParts:
         outbox = Outbox(stores.outbox)
         ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"), guard)
         return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker,
-                       Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed, stores.windows))
+                       Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed, stores.windows), s)
 
 
 class Sessions:
@@ -137,7 +155,8 @@ class Sessions:
                 session = self._sessions[name] = self._build(name, self.directory is None)
                 self._drop_beyond_cap()
             self._sessions.move_to_end(name)
-            return session
+        session.sync()
+        return session
 
     def reset(self, name: str | None = None) -> Session:
         """The session as at start-up: a new one under the same name."""
@@ -175,11 +194,15 @@ class Sessions:
         """The sessions the real-time ticker runs: those on a real clock with something due now, so idle
         sessions cost a look each (with a shared store, one call to it for them all)."""
         if self.directory is None:
-            return [s for s in self.all() if s.clock.mode == "real" and s.has_due()]
-        due = self.directory.due(now)
-        with self._lock:
-            known = {n: self._sessions.get(n) for n in due}
-        return [view if view is not None else self._view(n) for n, view in known.items()]
+            found = [s for s in self.all() if s.clock.mode == "real" and s.has_due()]
+        else:
+            due = self.directory.due(now)
+            with self._lock:
+                known = {n: self._sessions.get(n) for n in due}
+            found = [view if view is not None else self._view(n) for n, view in known.items()]
+        for session in found:
+            session.sync()  # a recipient's schedule queues reports with the session's own timings
+        return found
 
     def _view(self, name: str) -> Session:
         view = self._build(name, False)

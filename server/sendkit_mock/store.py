@@ -300,6 +300,17 @@ class InMemoryGuard:
             return True
 
 
+class InMemorySettings:
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+
+    def read(self) -> dict[str, Any]:
+        return self._values
+
+    def write(self, values: dict[str, Any]) -> None:
+        self._values = dict(values)
+
+
 @dataclass(frozen=True, slots=True)
 class InMemoryStores:
     """The embedded default: every session's state in this process, capped as the settings say."""
@@ -326,4 +337,5 @@ class InMemoryStores:
             clock=LocalClockCell(),
             guard=InMemoryGuard(),
             windows=LocalWindows(),
+            settings=InMemorySettings(),
         )

@@ -270,3 +270,18 @@ def test_the_simulated_rate_limit_counts_every_workers_requests_in_one_window(re
     assert statuses == [200] * 5 + [429] * 3
     keys = shared_store.RedisStores.connect(url).client.keys("*window*")
     assert keys and not any(WS_KEY.encode() in key for key in keys)  # the store names no API key
+
+
+def test_a_sessions_settings_changed_through_one_worker_reach_the_other(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_store, "TOUCH_SECONDS", 0)  # else within a second
+    changed = pair.one.patch("/__mock/settings", json={"queuedSeconds": 100, "errorRate": 1.0})
+    assert changed.status_code == 200 and changed.json()["data"]["queuedSeconds"] == 100
+    assert pair.other.get("/__mock/settings").json()["data"]["errorRate"] == 1.0
+    assert pair.other.get("/v1/reports", headers=ws()).status_code in (500, 503)  # every request an injected error
+    pair.one.patch("/__mock/settings", json={"errorRate": 0})
+    made = ids(pair.other.post("/v1/reports", json=SEED_BODY, headers=ws()))
+    pair.advance(50)
+    assert pair.one.get(f"/v1/reports/{made[0]}", headers=ws()).json()["data"]["status"] == "queued"  # 100 s queued
+    pair.other.post("/__mock/reset")
+    assert pair.one.get("/__mock/settings").json()["data"]["queuedSeconds"] == 1.0  # a reset: the server's again

@@ -39,6 +39,8 @@ def test_an_edited_fixture_file_reloads_the_world_and_keeps_every_report(tmp_pat
         first = create()
         assert first["title"] == "Brightwave Growth Workspace Report"
         requests.post(f"{server.url}/__mock/clock", json={"advance": 60}, timeout=5)
+        assert requests.patch(f"{server.url}/__mock/settings", json={"processingSeconds": 7},
+                              timeout=5).status_code == 200
         recipient = requests.post(f"{server.url}/v1/reports/recipients", json={"name": "Kai", "email": "kai@example.com"},
                                   headers=HEADERS, timeout=5).json()["data"]["_id"]
         hook = requests.post(f"{server.url}/v1/webhooks", json={"name": "h", "url": "http://127.0.0.1:9/h",
@@ -51,6 +53,7 @@ def test_an_edited_fixture_file_reloads_the_world_and_keeps_every_report(tmp_pat
         assert second["id"] == "e5da01e21d7cf992b379a94d"  # the seed's second id: the id sequence went on
         kept = requests.get(f"{server.url}/v1/reports/{first['id']}", headers=HEADERS, timeout=5).json()["data"]
         assert kept["status"] == "ready"  # the report, and the session's clock moved before the reload, kept
+        assert requests.get(f"{server.url}/__mock/settings", timeout=5).json()["data"]["processingSeconds"] == 7
         for path in (f"/v1/reports/recipients/{recipient}", f"/v1/webhooks/{hook}"):
             assert requests.get(server.url + path, headers=HEADERS, timeout=5).status_code == 200
         journal = requests.get(f"{server.url}/__mock/requests", timeout=5).json()["data"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from .. import snapshot
@@ -68,26 +67,18 @@ class ControlApi:
         return {"success": True, "data": _settings(self.sessions.get(mock_session))}
 
     def change_settings(self, body: Json, mock_session: str | None = None) -> Json:
-        """Change what this session simulates; fields left out keep their values, null turns one off."""
+        """Change what this session simulates; fields left out keep their values, null turns one off. The
+        changes sit in the session's stores: every worker of a shared store takes them, a reload keeps them."""
         session = self.sessions.get(mock_session)
-        current = session.simulator.behaviour
-        try:
-            latency = Latency.parse(body["latency"]) if body.get("latency") is not None else None
-        except BehaviourError as exc:
-            raise BadRequest.field("latency", str(exc)) from None
-        try:
-            limit = RateLimit.parse(body["rateLimit"]) if body.get("rateLimit") is not None else None
-        except BehaviourError as exc:
-            raise BadRequest.field("rateLimit", str(exc)) from None
-        lifecycle = session.reports.lifecycle
-        session.reports.lifecycle = dataclasses.replace(
-            lifecycle, queued_seconds=body.get("queuedSeconds", lifecycle.queued_seconds),
-            processing_seconds=body.get("processingSeconds", lifecycle.processing_seconds),
-            failure_rate=body.get("failureRate", lifecycle.failure_rate))
-        session.simulator.change(
-            latency=latency if "latency" in body else current.latency,
-            error_rate=body.get("errorRate", current.error_rate),
-            rate_limit=limit if "rateLimit" in body else current.rate_limit)
+        for field, parse in (("latency", Latency.parse), ("rateLimit", RateLimit.parse)):
+            try:
+                if body.get(field) is not None:
+                    parse(body[field])
+            except BehaviourError as exc:
+                raise BadRequest.field(field, str(exc)) from None
+        changed = {**session.stores.settings.read(), **body}
+        session.stores.settings.write(changed)
+        session.sync()
         return {"success": True, "data": _settings(session)}
 
     # --- the whole state ------------------------------------------------------------------------------

@@ -184,6 +184,16 @@ class Windows(Protocol):
         ...
 
 
+class SettingsCell(Protocol):
+    """A session's own settings: what PATCH /__mock/settings changed from the server's (JSON values)."""
+
+    def read(self) -> dict[str, Any]:
+        """The changes (the same object until they change again)."""
+        ...
+
+    def write(self, values: dict[str, Any]) -> None: ...
+
+
 class Guard(Protocol):
     """Mutual exclusion over one session's state, held across every process that shares the stores."""
 
@@ -216,6 +226,7 @@ class SessionStores:
     clock: ClockCell
     guard: Guard
     windows: Windows  # the simulated rate limit's counts
+    settings: SettingsCell
 
 
 class SessionDirectory(Protocol):
