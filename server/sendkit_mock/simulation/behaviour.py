@@ -13,7 +13,7 @@ import math
 import random
 import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -143,11 +143,6 @@ class Simulator:
         self._lock = threading.Lock()
         self._draws = random.Random(self._name)
         self._windows = windows or LocalWindows()
-
-    def change(self, **changes: Any) -> Behaviour:
-        with self._lock:
-            self.behaviour = replace(self.behaviour, **changes)
-            return self.behaviour
 
     def judge(self, api_key: str | None, now: datetime) -> Verdict:
         """The verdict for the session's next API request (the n-th draws the n-th values of the seed)."""
