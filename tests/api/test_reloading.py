@@ -1,0 +1,35 @@
+"""serve --watch's swap, in-process: a new mock over the same sessions, or the old one kept when the files are wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock.domain.world import FixtureError, load_world
+from sendkit_mock.reloading import Reloading
+from sendkit_mock.resources import default_fixtures_path
+
+from ..conftest import SEED_BODY, START, ws
+
+
+def test_a_reload_carries_every_session_over_and_a_wrong_file_keeps_the_old_world(tmp_path: Path) -> None:
+    clock, worlds = ManualClock(START), [load_world(default_fixtures_path())]
+
+    def build(previous: Any) -> Any:
+        if worlds[-1] is None:
+            raise FixtureError(f"{tmp_path / 'world.yaml'}: workspaces[0].name: required")
+        return create_mock(Settings(), clock=clock, world=worlds[-1], keep=previous)
+
+    served = Reloading(build, [tmp_path / "world.yaml"])
+    first = served.mock
+    made = first.app.test_client().post("/v1/reports", json=SEED_BODY, headers=ws(**{"X-Mock-Session": "a"}))
+    assert made.status_code == 201
+    assert served.reload() and served.mock is not first and served.error is None
+    got = served.mock.app.test_client().get(f"/v1/reports/{made.json()['data']['reports'][0]['id']}",
+                                            headers=ws(**{"X-Mock-Session": "a"}))
+    assert got.status_code == 200  # the session and its report, in the new mock
+    current = served.mock
+    worlds.append(None)
+    assert not served.reload() and served.mock is current
+    assert served.error is not None and "workspaces[0].name" in served.error
