@@ -213,6 +213,19 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 """
 
+_TOUCH = """
+-- KEYS: the sessions ZSET; ARGV: a name: marked used now, by Redis' clock (one clock for every host); 1 if new
+local t = redis.call('TIME')
+return redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+"""
+
+_IDLE = """
+-- KEYS: the sessions ZSET; ARGV: idle time (ms): the names unused that long, by Redis' clock
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZRANGE', KEYS[1], '-inf', now - tonumber(ARGV[1]), 'BYSCORE')
+"""
+
 _INIT_CLOCK = """
 -- KEYS: clock; ARGV: mode, start, offset, frozen: the first builder of a session sets its clock
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -242,6 +255,7 @@ class _Scripts:
         self.init_clock = client.register_script(_INIT_CLOCK)
         self.due_sessions = client.register_script(_DUE_SESSIONS)
         self.hit = client.register_script(_HIT)
+        self.touch, self.idle = client.register_script(_TOUCH), client.register_script(_IDLE)
 
 
 def _never(_: object) -> bool:
@@ -632,7 +646,7 @@ class RedisDirectory:
         self._touched[session] = now
         if len(self._touched) > 4 * self.max_sessions:
             self._touched.clear()
-        return bool(self._r.zadd(self._key, {session: _now_ms()}))
+        return bool(self._scripts.touch(keys=[self._key], args=[session]))
 
     @unavailable
     def names(self) -> list[str]:
@@ -671,18 +685,14 @@ class RedisDirectory:
         """Drop sessions idle past `idle_seconds`, then the least recently used beyond `max_sessions`;
         `default` stays whatever its age."""
         ordered = [n.decode() for n in self._r.zrange(self._key, 0, -1, withscores=False)]
-        cutoff = _now_ms() - self.idle_seconds * 1000
-        idle = {n.decode() for n in self._r.zrange(self._key, "-inf", cutoff, byscore=True)} - {DEFAULT}
+        idle_ms = int(self.idle_seconds * 1000)
+        idle = {n.decode() for n in self._scripts.idle(keys=[self._key], args=[idle_ms])} - {DEFAULT}
         rest = [n for n in ordered if n not in idle]
         surplus = max(0, len(rest) - self.max_sessions)
         dropped = [n for n in ordered if n in idle] + [n for n in rest if n != DEFAULT][:surplus]
         for name in dropped:
             self.drop(name)
         return dropped
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True)
