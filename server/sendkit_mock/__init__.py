@@ -1,5 +1,6 @@
 """sendkit-mock: an offline, stateful, OpenAPI-first mock of the SendKit Reports API."""
 
+from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, ManualClock, SystemClock
@@ -7,6 +8,11 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .app import Mock, create_app, create_mock
+
+try:
+    __version__ = metadata.version("sendkit-mock")
+except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = ["Clock", "ManualClock", "Mock", "Settings", "SystemClock", "create_app", "create_mock"]
 _FROM_APP = ("Mock", "create_app", "create_mock")

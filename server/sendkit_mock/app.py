@@ -20,7 +20,7 @@ from connexion.resolver import Resolver
 from connexion.validators import TextResponseBodyValidator
 from starlette.exceptions import HTTPException
 
-from . import snapshot
+from . import __version__, snapshot
 from .api.canned import canned
 from .api.control import ControlApi
 from .api.recipients import RecipientsApi
@@ -41,7 +41,7 @@ from .domain.stores import StoresFactory
 from .domain.webhooks import WebhookService
 from .domain.world import World, load_world
 from .errors import ApiError
-from .incidents import Incidents
+from .incidents import Incidents, Reloads
 from .resources import spec_path
 from .sessions import Session, SessionParts, Sessions
 from .settings import Settings
@@ -75,6 +75,7 @@ class Mock:
     background: Background
     connections: Connections  # the server's open connections, for faults: serve with connections.protocol()
     incidents: Incidents  # the mock's own failures (500s, answers that broke the contract), by session
+    reloads: Reloads  # serve --watch: reloads made and the last one refused
 
     def session(self, name: str | None = None) -> Session:
         return self.sessions.get(name)
@@ -162,9 +163,9 @@ def create_mock(
     parts = SessionParts(settings, world, clock, sender or HttpSender(), executor, auth,
                          ContentFactory(world, settings.seed), stores, destinations)
     sessions = Sessions(parts.build, settings.max_sessions, stores.directory)
-    connections, incidents = Connections(), Incidents()
+    connections, incidents, reloads = Connections(), Incidents(), Reloads(settings.watch)
     if keep is not None:
-        connections, incidents = keep.connections, keep.incidents
+        connections, incidents, reloads = keep.connections, keep.incidents, keep.reloads
         if stores.directory is None:  # a shared store keeps every session by itself
             for old in keep.sessions.all():
                 sessions.put(parts.build(old.name, stores=old.stores))
@@ -173,9 +174,12 @@ def create_mock(
         snapshot.read_file(settings.state, default)  # StateFileError names the file and the entries
         sessions.put(default)
     ticking = Background(_real_time_ticker(sessions, settings.tick_seconds, clock), settings.tick_seconds, executor)
-    app = _web_app(settings, world, auth, sessions, connections, incidents,
+    store_kind = "memory" if settings.store == "memory" else "redis"
+    control = ControlApi(auth, sessions, world, lambda: {"version": __version__, "seed": str(settings.seed),
+                                                         "store": store_kind, "reload": reloads.to_json()})
+    app = _web_app(settings, world, sessions, connections, incidents, control,
                    ticking.lifespan if background else None, _waiting_operations(executor))
-    return Mock(app, settings, clock, sessions, ticking, connections, incidents)
+    return Mock(app, settings, clock, sessions, ticking, connections, incidents, reloads)
 
 
 def _waiting_operations(executor: Executor) -> frozenset[str]:
@@ -200,11 +204,12 @@ def create_app(settings: Settings | None = None, **parts: Any) -> Any:
     return create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True, **parts).app
 
 
-def _web_app(settings: Settings, world: World, auth: Authenticator, sessions: Sessions, connections: Connections,
-             incidents: Incidents, lifespan: Callable[[Any], Any] | None, waiting: frozenset[str]) -> Any:
+def _web_app(settings: Settings, world: World, sessions: Sessions, connections: Connections, incidents: Incidents,
+             control: ControlApi, lifespan: Callable[[Any], Any] | None, waiting: frozenset[str]) -> Any:
     """connexion's app over the contract: routing, validation both ways, and every error in SendKit's shape."""
     contract = _load_contract()
-    operations = _operations(sessions, auth, _answers(contract, settings.seed))
+    auth = control.auth
+    operations = _operations(sessions, control, _answers(contract, settings.seed))
     allowed = AllowedMethods(contract.document)
     jsonifier = FastJsonifier()
     app = APP_CLASS(__name__, lifespan=lifespan)
@@ -255,10 +260,9 @@ def _bind_views(app: Any, planned: dict[str, views.Plan], jsonifier: FastJsonifi
                            "registers its Flask views otherwise than it did")
 
 
-def _operations(sessions: Sessions, auth: Authenticator, answers: Answers) -> dict[str, Any]:
+def _operations(sessions: Sessions, control: ControlApi, answers: Answers) -> dict[str, Any]:
     """Every operation's handler; an API handler answers from the contract when `Prefer` asks it to."""
     reports, recipients, webhooks = ReportsApi(sessions), RecipientsApi(sessions), WebhooksApi(sessions)
-    control = ControlApi(auth, sessions)
     api: dict[str, Callable[..., Any]] = {
         "createReport": reports.create,
         "getReport": reports.get,
@@ -277,6 +281,10 @@ def _operations(sessions: Sessions, auth: Authenticator, answers: Answers) -> di
         "testWebhook": webhooks.test,
     }
     return {name: canned(name, handler, answers) for name, handler in api.items()} | {
+        "mockServer": control.server,
+        "mockReports": control.reports,
+        "mockReport": control.report,
+        "mockDeliveries": control.deliveries,
         "mockOutbox": control.outbox_entries,
         "mockWebhookDeliveries": control.webhook_attempts,
         "mockReset": control.reset,

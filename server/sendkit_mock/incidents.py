@@ -1,4 +1,4 @@
-"""What went wrong inside the mock while it answered: a 500 of its own or an answer that broke the contract.
+"""What went wrong inside the mock: a 500 of its own, an answer that broke the contract, a refused reload.
 
 The mock answers such a request with SendKit's 500 and logs it; it also keeps it here, by session, so that a
 test harness (the pytest plugin) can fail the very test whose request caused it, with the mock's traceback.
@@ -41,3 +41,23 @@ class Incidents:
             for incident in taken:
                 self._kept.remove(incident)
             return taken
+
+
+class Reloads:
+    """`serve --watch`: how many reloads took effect and why the last one was refused, for the control plane
+    (`GET /__mock/server`) and the dashboard's banner. One object lives on across the mocks a reload swaps."""
+
+    def __init__(self, watching: bool = False) -> None:
+        self.watching = watching
+        self.count = 0
+        self.error: str | None = None
+
+    def succeeded(self) -> None:
+        self.count += 1
+        self.error = None
+
+    def refused(self, error: str) -> None:
+        self.error = error
+
+    def to_json(self) -> dict[str, object]:
+        return {"watching": self.watching, "reloads": self.count, "error": self.error}

@@ -57,12 +57,14 @@ class Reloading:
                 fresh = self._build(self.mock)
             except Exception as exc:  # a wrong fixture or contract of any kind: the old world stays
                 self.error = f"{type(exc).__name__}: {exc}"
+                self.mock.reloads.refused(self.error)
                 log.error("serve --watch: kept the previous world and contract: %s", self.error)
                 return False
             old, self.mock = self.mock, fresh
             old.background.stop()
             fresh.background.start()
             self.error = None
+            fresh.reloads.succeeded()
             log.warning("serve --watch: reloaded after a change to %s; every session's state kept",
                         " and ".join(sorted({p.name for p in changed or self.paths})))
             return True

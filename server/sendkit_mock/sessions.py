@@ -190,6 +190,15 @@ class Sessions:
         with self._lock:
             return [self._sessions[n] for n in names if n in self._sessions]
 
+    def names(self) -> list[str]:
+        """Every session's name, `default` first, the others in order; a shared store's whole list."""
+        if self.directory is None:
+            with self._lock:
+                names = list(self._sessions)
+        else:
+            names = self.directory.names()
+        return [DEFAULT, *sorted(n for n in set(names) if n != DEFAULT)]
+
     def ticking(self, now: datetime) -> list[Session]:
         """The sessions the real-time ticker runs: those on a real clock with something due now, so idle
         sessions cost a look each (with a shared store, one call to it for them all)."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import snapshot
 from ..clock import EndOfTime, TimeGoesForward, iso, parse_exact
 from ..domain.auth import Authenticator, Principal
-from ..errors import BadRequest, Conflict, Detail
+from ..domain.reports import Report
+from ..domain.world import World
+from ..errors import BadRequest, Conflict, Detail, NotFound
 from ..sessions import Session, Sessions
 from ..simulation.behaviour import BehaviourError, Latency, RateLimit
 
@@ -15,8 +18,53 @@ Json = dict[str, Any]
 
 
 class ControlApi:
-    def __init__(self, auth: Authenticator, sessions: Sessions) -> None:
-        self.auth, self.sessions = auth, sessions
+    def __init__(self, auth: Authenticator, sessions: Sessions, world: World, server: Callable[[], Json]) -> None:
+        self.auth, self.sessions, self.world = auth, sessions, world
+        self._server = server  # the server's version, seed, store and reload status
+
+    # --- the server ---------------------------------------------------------------------------------
+    def server(self) -> Json:
+        workspaces = [{"id": w.id, "name": w.name} for w in self.world.workspaces]
+        return {"success": True, "data": {**self._server(), "sessions": self.sessions.names(),
+                                          "workspaces": workspaces}}
+
+    # --- every report of the session ------------------------------------------------------------------
+    def reports(self, limit: int = 25, cursor: str | None = None, status: str | None = None,
+                mock_session: str | None = None) -> Json:
+        session = self.sessions.get(mock_session)
+        now = session.clock.now()
+        reports = sorted(session.reports.store.all(), key=lambda r: r.seq, reverse=True)
+        if status is not None:
+            reports = [r for r in reports if r.status(now) == status]
+        start = 0
+        if cursor is not None:
+            start = next((i + 1 for i, r in enumerate(reports) if r.id == cursor), -1)
+            if start < 0:
+                raise NotFound.unknown_cursor()
+        page = reports[start:start + limit]
+        items = [{"report": session.reports.render(r, with_data=False), "timeline": _timeline(r, now)} for r in page]
+        pagination = {"limit": limit, "total": len(reports), "hasMore": start + limit < len(reports),
+                      "nextCursor": page[-1].id if page else None}
+        return {"success": True, "data": items, "pagination": pagination}
+
+    def report(self, id_: str, mock_session: str | None = None) -> Json:
+        session = self.sessions.get(mock_session)
+        report = session.reports.store.get(id_)
+        if report is None:
+            raise NotFound()
+        return {"success": True, "data": {"report": session.reports.render(report),
+                                          "timeline": _timeline(report, session.clock.now())}}
+
+    def deliveries(self, limit: int = 25, mock_session: str | None = None) -> Json:
+        session = self.sessions.get(mock_session)
+        waiting = sorted(session.stores.deliveries.all(), key=lambda pair: pair[0])[:limit]
+        return {"success": True, "data": {
+            "attempts": session.dispatcher.log.all()[::-1][:limit],
+            "waiting": [{"deliveryId": job.delivery_id, "webhookId": job.webhook_id,
+                         "workspaceId": job.workspace_id, "event": job.event, "attempt": job.attempt,
+                         "dueAt": iso(due)} for due, job in waiting],
+            "outbox": session.outbox.all()[::-1][:limit],
+        }}
 
     # --- what the mock did, for the key's workspace ------------------------------------------------
     def outbox_entries(self, token_info: Json, recipient_id: str | None = None,
@@ -120,6 +168,12 @@ def _settings(session: Session) -> Json:
     return {"session": session.name, **session.simulator.behaviour.to_json(),
             "queuedSeconds": lifecycle.queued_seconds, "processingSeconds": lifecycle.processing_seconds,
             "failureRate": lifecycle.failure_rate}
+
+
+def _timeline(report: Report, now: Any) -> Json:
+    timeline = report.timeline
+    return {"startsAt": iso(timeline.starts), "finishesAt": None if timeline.held else iso(timeline.finishes),
+            "progress": timeline.progress(now)}
 
 
 def _clock(session: Session) -> Json:

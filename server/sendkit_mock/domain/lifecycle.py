@@ -80,3 +80,17 @@ class Timeline:
 
     def updated_at(self, now: datetime) -> datetime:
         return self.completed_at(now) or self.started_at(now) or self.created
+
+    @property
+    def held(self) -> bool:
+        """A forced `processing`, which lasts until it is forced on."""
+        return self.finishes >= HELD
+
+    def progress(self, now: datetime) -> float | None:
+        """How far the report has come from its creation to its finish, 0 to 1; None while held."""
+        if now >= self.finishes:
+            return 1.0
+        if self.held:
+            return None
+        span = (self.finishes - self.created).total_seconds()
+        return min(1.0, max(0.0, (now - self.created).total_seconds() / span)) if span > 0 else 1.0

@@ -84,7 +84,7 @@ class ValidatingProxy:
             # httpx hands the body over decoded: it goes on without the upstream's content-encoding.
             await _send(send, status, [(k, v) for k, v in answer.headers.multi_items()
                                        if k.lower() != "content-encoding"], answer.content)
-        self._record(scope, query, headers, body, status, started, violations, answered)
+        self._record(scope, query, headers, body, status, started, violations, answered, answer.content)
 
     async def _forward(self, scope: Scope, headers: list[tuple[str, str]], body: bytes) -> httpx.Response:
         if self._client is None:
@@ -95,7 +95,8 @@ class ValidatingProxy:
         return await self._client.request(scope["method"], url, headers=sent, content=body)
 
     def _record(self, scope: Scope, query: list[tuple[str, str]], headers: list[tuple[str, str]], body: bytes,
-                status: int, started: float, violations: list[Detail], answered: list[Detail]) -> None:
+                status: int, started: float, violations: list[Detail], answered: list[Detail],
+                reply: bytes = b"") -> None:
         if not self.journal.enabled:
             return
         self.journal.record({
@@ -103,6 +104,7 @@ class ValidatingProxy:
             "query": dict(query), "headers": {k: mask(k, v) for k, v in headers}, "body": body_of(body),
             "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
             "violations": _listed(violations), "injected": None, "responseViolations": _listed(answered),
+            "answer": body_of(reply),  # the upstream's, also when a violating one was answered 502
         })
 
     async def _journal(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -2,13 +2,15 @@
 
 Outermost but for CORS, so it sees the final status of every answer, errors included. Only `/v1/...` is
 journaled: the control plane and the docs are not what a client under test sent. A 400's `details` are the
-entry's `violations`; a 413 or 415 is one violation naming `body`.
+entry's `violations`; a 413 or 415 is one violation naming `body`. The answer's body is kept as the request's
+is (cut at BODY_LIMIT), and the workspace the key acted on as the security layer found it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,6 +25,7 @@ from ..simulation.prefer import QUERY_NAMES
 from .sessions import QUERY, session_name
 
 log = logging.getLogger("sendkit_mock")
+_ID = re.compile(r"^[0-9a-f]{24}$")
 
 
 class JournalRecorder:
@@ -59,8 +62,8 @@ class JournalRecorder:
         async def watch(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-            elif message["type"] == "http.response.body" and status[0] in (400, 413, 415):
-                answered.extend(message.get("body", b""))
+            elif message["type"] == "http.response.body" and len(answered) <= BODY_LIMIT:
+                answered.extend(message.get("body", b"")[: BODY_LIMIT + 1 - len(answered)])
             await send(message)
 
         started = time.perf_counter()
@@ -70,6 +73,7 @@ class JournalRecorder:
             entry = _entry(scope, bytes(body), status[0], bytes(answered), started)
             exchange = context.get("mock_exchange")
             entry["injected"] = exchange.injected if exchange is not None else None
+            entry["workspaceId"] = _workspace(context.get("token_info"))
             try:
                 entry["_id"] = session.journal_ids.new()
                 entry["at"] = iso(session.clock.now())
@@ -110,8 +114,17 @@ def _entry(scope: Scope, body: bytes, status: int, answer: bytes, started: float
     return {
         "method": scope["method"], "path": scope["path"], "query": query, "headers": headers,
         "body": body_of(body), "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
-        "violations": _violations(status, answer),
+        "violations": _violations(status, answer), "answer": body_of(answer),
     }
+
+
+def _workspace(token_info: Any) -> str | None:
+    """The workspace a request's accepted key acted on: a workspace key's own, or what a platform key named."""
+    if not isinstance(token_info, dict) or "principal" not in token_info:
+        return None
+    workspace = token_info["principal"].workspace
+    named = token_info.get("workspace_header")
+    return workspace.id if workspace is not None else named if isinstance(named, str) and _ID.match(named) else None
 
 
 def _violations(status: int, answer: bytes) -> list[dict[str, str]]:
