@@ -49,7 +49,8 @@ from .simulation.answers import Answers
 from .store import InMemoryStores
 from .web import errors, views
 from .web.connections import Connections
-from .web.docs import Contract, DocsRoutes, home_page
+from .web.dashboard import DashboardRoutes
+from .web.docs import Contract, DocsRoutes
 from .web.journal import JournalRecorder
 from .web.json_codec import FastJsonifier
 from .web.middleware import AdminGuard, HeadAsGet, RequestGuard, StoreOutage
@@ -232,8 +233,8 @@ def _web_app(settings: Settings, world: World, sessions: Sessions, connections: 
     )
     planned = views.plans(contract.document, operations)
     serve_on_the_loop(app, threaded=waiting, prepare=lambda: _bind_views(app, planned, jsonifier))
-    home = home_page("sendkit-mock: the SendKit Reports API, offline", world.workspaces[0].api_key)
-    app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, contract=contract, home=home)
+    app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, contract=contract)
+    app.add_middleware(DashboardRoutes, MiddlewarePosition.BEFORE_SWAGGER, key=world.workspaces[0].api_key)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
     app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)

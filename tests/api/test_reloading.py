@@ -33,3 +33,5 @@ def test_a_reload_carries_every_session_over_and_a_wrong_file_keeps_the_old_worl
     worlds.append(None)
     assert not served.reload() and served.mock is current
     assert served.error is not None and "workspaces[0].name" in served.error
+    reload = current.app.test_client().get("/__mock/server").json()["data"]["reload"]
+    assert reload["reloads"] == 1 and "workspaces[0].name" in reload["error"]  # for the dashboard's banner

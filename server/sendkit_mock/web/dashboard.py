@@ -1,0 +1,48 @@
+"""The dashboard: a page at `/` over the control plane, for a person watching a session live.
+
+Plain HTML, CSS and JavaScript shipped in the package (`sendkit_mock/dashboard/`): no build step, nothing fetched
+from the network. The page is a client of `/__mock` only; this layer serves its files and nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+from importlib import resources
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .docs import base_url
+
+ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
+PREFIX = "/dashboard/"
+
+
+def _read(name: str) -> bytes:
+    return (resources.files("sendkit_mock") / "dashboard" / name).read_bytes()
+
+
+class DashboardRoutes:
+    """GET `/` (the page, with this mock's URL and a workspace key for its first example) and its assets."""
+
+    def __init__(self, app: ASGIApp, key: str) -> None:
+        self.app = app
+        self.page = _read("index.html").decode().replace("{{key}}", html.escape(key))
+        self.assets = {PREFIX + name: (_read(name), kind) for name, kind in ASSETS.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = scope["path"] if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") else None
+        if route == "/":
+            page = self.page.replace("{{base}}", html.escape(base_url(scope))).encode()
+            await _answer(send, "text/html; charset=utf-8", page, scope["method"])
+        elif route in self.assets:
+            body, kind = self.assets[route]
+            await _answer(send, kind, body, scope["method"])
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _answer(send: Send, content_type: str, body: bytes, method: str) -> None:
+    headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()),
+               (b"cache-control", b"no-cache"), (b"x-content-type-options", b"nosniff")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
