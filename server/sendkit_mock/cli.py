@@ -127,7 +127,8 @@ def serve(settings: Settings) -> int:
             return 2
     base = f"http://{settings.host}:{settings.port}"
     keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
-    print(f"sendkit-mock on {base} | keys: {keys} | docs {base}/ui/ | seed {settings.seed}", flush=True)
+    print(f"sendkit-mock on {base} | keys: {keys} | dashboard {base}/ | docs {base}/ui/ | seed {settings.seed}",
+          flush=True)
     print(f"control plane {base}/__mock: {_control_plane(settings)} | webhooks: {_webhooks(settings)}", flush=True)
     print(f"store: {_store(settings)}", flush=True)
     if settings.workers > 1:

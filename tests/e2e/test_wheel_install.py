@@ -47,6 +47,8 @@ def test_the_installed_script_prints_the_banner_and_uvicorn_alone(installed: Pat
                 time.sleep(0.1)
         else:
             pytest.fail("the installed server did not answer within 20 s")
+        for asset in ("/", "/dashboard/dashboard.js", "/dashboard/dashboard.css"):  # the dashboard ships whole
+            assert requests.get(f"http://127.0.0.1:{port}{asset}", timeout=5).status_code == 200, asset
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=10)
