@@ -18,6 +18,9 @@ from .errors import BadRequest, NotFound
 Json = dict[str, Any]
 MASKED = frozenset({"x-api-key", "authorization"})
 BODY_LIMIT = 65_536  # characters of a body kept; longer ones are cut and marked
+ANSWER_LIMIT = 16_384  # characters of an answer kept: answers are large and every entry has one
+ANSWER_BYTES = 4 * ANSWER_LIMIT  # enough of an answer's UTF-8 for ANSWER_LIMIT characters
+ANSWER_TEXT = "_answer"  # the answer as recorded: text, read as JSON only when an entry is shown
 MATCHER_PARTS = ("method", "path", "pathPattern", "query", "headers", "bodyContains")
 
 
@@ -30,9 +33,31 @@ def body_of(raw: bytes) -> Any:
     """A request body as the journal keeps it: JSON when it is JSON, else text (cut), None when empty."""
     if not raw:
         return None
-    text = raw.decode("utf-8", errors="replace")
-    if len(text) > BODY_LIMIT:
-        return text[:BODY_LIMIT] + f"… (cut at {BODY_LIMIT} characters)"
+    return _json_or_text(_cut(raw.decode("utf-8", errors="replace"), BODY_LIMIT))
+
+
+def answer_text(raw: bytes) -> str:
+    """An answer's body as the recorder keeps it (cut): decoded, not parsed, so recording stays cheap."""
+    return _cut(raw.decode("utf-8", errors="replace"), ANSWER_LIMIT)
+
+
+def shown(entry: Json) -> Json:
+    """An entry as the control plane answers it: the answer as JSON when it is JSON, else text, None when empty."""
+    if ANSWER_TEXT not in entry:
+        return entry
+    shown_entry = {k: v for k, v in entry.items() if k != ANSWER_TEXT}
+    text = entry[ANSWER_TEXT]
+    shown_entry["answer"] = _json_or_text(text) if text else None
+    return shown_entry
+
+
+def _cut(text: str, limit: int) -> str:
+    return text[:limit] + f"… (cut at {limit} characters)" if len(text) > limit else text
+
+
+def _json_or_text(text: str) -> Any:
+    if text.endswith(" characters)") and "… (cut at " in text:
+        return text
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
@@ -58,12 +83,12 @@ class Journal:
         self.log.clear()
 
     def newest_first(self) -> list[Json]:
-        return self.log.all()[::-1]
+        return [shown(e) for e in self.log.all()[::-1]]
 
     def page(self, *, cursor: str | None, limit: int, method: str | None = None, path: str | None = None,
              status: int | None = None) -> tuple[list[Json], int, bool]:
         """One page, newest first, after the entry `cursor` names; the total and whether more follow."""
-        entries = [e for e in self.newest_first()
+        entries = [e for e in self.log.all()[::-1]
                    if (method is None or e["method"] == method.upper()) and (path is None or e["path"] == path)
                    and (status is None or e["status"] == status)]
         start = 0
@@ -72,18 +97,18 @@ class Journal:
             if position is None:
                 raise NotFound.unknown_cursor()
             start = position + 1
-        items = entries[start:start + limit]
+        items = [shown(e) for e in entries[start:start + limit]]
         return items, len(entries), start + limit < len(entries)
 
     def count(self, matcher: Mapping[str, Any], near_misses: int = 3) -> tuple[int, list[Json]]:
         """How many entries match; when none does, the closest few and which parts of the matcher each missed."""
         checks = _checks(matcher)
-        misses = [(entry, [part for part, check in checks if not check(entry)]) for entry in self.newest_first()]
+        misses = [(entry, [part for part, check in checks if not check(entry)]) for entry in self.log.all()[::-1]]
         matched = sum(1 for _, missed in misses if not missed)
         if matched:
             return matched, []
         closest = sorted(misses, key=lambda pair: len(pair[1]))[:near_misses]  # stable: newest first on ties
-        return 0, [{"request": entry, "missed": missed} for entry, missed in closest]
+        return 0, [{"request": shown(entry), "missed": missed} for entry, missed in closest]
 
 
 def _checks(matcher: Mapping[str, Any]) -> list[tuple[str, Callable[[Json], bool]]]:

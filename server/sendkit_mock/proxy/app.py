@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from ..clock import Clock, SystemClock, iso
 from ..domain.ids import IdFactory
 from ..errors import ApiError, Detail
-from ..journal import MATCHER_PARTS, Journal, body_of, mask
+from ..journal import ANSWER_TEXT, MATCHER_PARTS, Journal, answer_text, body_of, mask
 from ..store import InMemoryCounter, InMemoryLog
 from .contract import ContractCheck
 
@@ -104,7 +104,7 @@ class ValidatingProxy:
             "query": dict(query), "headers": {k: mask(k, v) for k, v in headers}, "body": body_of(body),
             "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
             "violations": _listed(violations), "injected": None, "responseViolations": _listed(answered),
-            "answer": body_of(reply),  # the upstream's, also when a violating one was answered 502
+            ANSWER_TEXT: answer_text(reply),  # the upstream's, also when a violating one was answered 502
         })
 
     async def _journal(self, scope: Scope, receive: Receive, send: Send) -> None:

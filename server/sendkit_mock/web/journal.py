@@ -2,8 +2,8 @@
 
 Outermost but for CORS, so it sees the final status of every answer, errors included. Only `/v1/...` is
 journaled: the control plane and the docs are not what a client under test sent. A 400's `details` are the
-entry's `violations`; a 413 or 415 is one violation naming `body`. The answer's body is kept as the request's
-is (cut at BODY_LIMIT), and the workspace the key acted on as the security layer found it.
+entry's `violations`; a 413 or 415 is one violation naming `body`. The answer's body is kept as text (cut at
+ANSWER_LIMIT) and read as JSON when shown, and the workspace the key acted on as the security layer found it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import iso
 from ..errors import ApiError, StoreUnavailable
-from ..journal import BODY_LIMIT, body_of, mask
+from ..journal import ANSWER_BYTES, ANSWER_TEXT, BODY_LIMIT, answer_text, body_of, mask
 from ..sessions import Sessions
 from ..simulation.prefer import QUERY_NAMES
 from .sessions import QUERY, session_name
@@ -62,8 +62,8 @@ class JournalRecorder:
         async def watch(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-            elif message["type"] == "http.response.body" and len(answered) <= BODY_LIMIT:
-                answered.extend(message.get("body", b"")[: BODY_LIMIT + 1 - len(answered)])
+            elif message["type"] == "http.response.body" and len(answered) <= ANSWER_BYTES:
+                answered.extend(message.get("body", b"")[: ANSWER_BYTES + 1 - len(answered)])
             await send(message)
 
         started = time.perf_counter()
@@ -114,7 +114,7 @@ def _entry(scope: Scope, body: bytes, status: int, answer: bytes, started: float
     return {
         "method": scope["method"], "path": scope["path"], "query": query, "headers": headers,
         "body": body_of(body), "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
-        "violations": _violations(status, answer), "answer": body_of(answer),
+        "violations": _violations(status, answer), ANSWER_TEXT: answer_text(answer),
     }
 
 
