@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import sys
@@ -14,6 +15,7 @@ from typing import Any, TextIO
 from .domain.world import FixtureError
 from .settings import Settings, SettingsError
 from .snapshot import StateFileError
+from .tls import Certificate, TlsError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,9 +56,24 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--watch", action="store_const", const=True,
                        help="reload the fixtures and openapi.yaml when they change, keeping every session's state "
                             "(a file with a mistake keeps the previous world, logged)")
+    serve.add_argument("--tls", action="store_const", const=True,
+                       help="HTTPS on --port, with a certificate for localhost, 127.0.0.1 and ::1 from the mock's "
+                            "local CA (made once; `sendkit-mock ca` prints its path)")
+    serve.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate chain (PEM) instead")
+    serve.add_argument("--tls-key", type=Path, help="the private key (PEM, unencrypted) of --tls-cert")
+    serve.add_argument("--tls-port", type=int, help="HTTPS on this port beside plain HTTP on --port (one state)")
+    serve.add_argument("--data-dir", type=Path, help="where the local CA is kept (default: the user's data "
+                                                     "directory, e.g. ~/.local/share/sendkit-mock)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help="no line per request (the batched access log costs a few per cent of throughput)")
+
+    authority = commands.add_parser(
+        "ca", help="print the path of the local CA that `serve --tls` signs with (made if missing)",
+        description="Prints the CA certificate's path, so a script can hand it to a client: "
+                    "export SSL_CERT_FILE=$(sendkit-mock ca)")
+    authority.add_argument("--data-dir", type=Path,
+                           help="where the local CA is kept (default: the user's data directory)")
 
     contract = commands.add_parser(
         "contract", help="check a deployment (the real API, a staging copy, a mock) against the bundled openapi.yaml",
@@ -106,7 +123,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         settings = Settings.from_env(os.environ if environ is None else environ, **args)
         if command == "serve":
             return serve(settings)
-    except (SettingsError, FixtureError, StateFileError) as exc:
+        if command == "ca":
+            return ca(settings)
+    except (SettingsError, FixtureError, StateFileError, TlsError) as exc:
         print(f"sendkit-mock: {exc}", file=sys.stderr)
         return 2
     return 1
@@ -125,12 +144,16 @@ def serve(settings: Settings) -> int:
         except (StoreUnavailable, ValueError) as exc:
             print(f"sendkit-mock: --store {_hidden(settings.store)}: {exc}", file=sys.stderr)
             return 2
-    base = f"http://{settings.host}:{settings.port}"
+    certificate = certificate_for(settings)  # a bad certificate stops start-up; the local CA is made here once
+    urls = [f"{scheme}://{settings.host}:{port}" for scheme, port in settings.listeners]
+    base = urls[0]
     keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
-    print(f"sendkit-mock on {base} | keys: {keys} | dashboard {base}/ | docs {base}/ui/ | seed {settings.seed}",
-          flush=True)
+    print(f"sendkit-mock on {' and '.join(urls)} | keys: {keys} | dashboard {base}/ | docs {base}/ui/ | "
+          f"seed {settings.seed}", flush=True)
     print(f"control plane {base}/__mock: {_control_plane(settings)} | webhooks: {_webhooks(settings)}", flush=True)
     print(f"store: {_store(settings)}", flush=True)
+    if certificate is not None:
+        print(f"tls: {_tls(certificate)}", flush=True)
     if settings.workers > 1:
         from .workers import Supervisor
 
@@ -139,8 +162,40 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+TLS_STOP_SECONDS = 3  # what a stop waits at most for HTTPS connections to close
+
+
+def ca(settings: Settings) -> int:
+    from .tls import ca_directory, local_ca
+
+    print(local_ca(ca_directory(settings.data_dir)), flush=True)
+    return 0
+
+
+def certificate_for(settings: Settings) -> Certificate | None:
+    """What the HTTPS listener serves: the user's certificate, or the local CA's; None without one."""
+    from .tls import ca_directory, local_certificate, own_certificate
+
+    if all(scheme == "http" for scheme, _ in settings.listeners):
+        return None
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        return own_certificate(settings.tls_cert, settings.tls_key)
+    return local_certificate(ca_directory(settings.data_dir))
+
+
+def _tls(certificate: Certificate) -> str:
+    from .tls import NAMES, trust_hints
+
+    if certificate.ca_file is None:
+        return f"your certificate {certificate.cert_file} (key {certificate.key_file})"
+    return (f"certificate for {', '.join(NAMES)} from the local CA {certificate.ca_file}; trust it with "
+            f"{trust_hints(certificate.ca_file)}")
+
+
 def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
-    """One server process: the mock, its ticker and uvicorn, on `sockets` (a supervisor's) or its own."""
+    """One server process: the mock, its ticker and uvicorn, on `sockets` (a supervisor's, one per listener)
+    or its own. Two listeners (--tls-port) are two uvicorn servers on one loop over the one app; the first
+    runs the app's lifespan (the ticker, the deliveries) and the second starts once it has."""
     # connexion imports httpx, whose package imports its command-line tool (click, rich, pygments: 3 MiB of a
     # server's 80) whenever those are installed, as schemathesis installs them. The server never runs that
     # tool; marking it absent makes httpx take its own fallback for a missing CLI (`pip install httpx[cli]`).
@@ -168,11 +223,38 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
     tune_garbage_collector()
     logged = settings.access_log and settings.log_level in ("info", "debug")
     app = AccessLog(served) if logged else served  # uvicorn's line, written in batches (web/access_log.py)
-    # asyncio's own loop: uvloop answered no faster here (the time goes to Python code, not to I/O) and holds
-    # 2 MiB more (bench/compare.py)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                            lifespan="on", http=mock.connections.protocol(), access_log=False, loop="asyncio")
-    uvicorn.Server(config).run(sockets=sockets)
+    certificate = certificate_for(settings)
+    servers = []
+    for n, (scheme, port) in enumerate(settings.listeners):
+        tls: dict[str, Any] = {}
+        if scheme == "https" and certificate is not None:
+            # An idle TLS connection closes only when its client answers the close: one that never reads
+            # (an idle pooled connection) would hold a stop for asyncio's 30 s; HTTP's close at once.
+            tls = {"ssl_certfile": str(certificate.cert_file), "ssl_keyfile": str(certificate.key_file),
+                   "timeout_graceful_shutdown": TLS_STOP_SECONDS}
+        # asyncio's own loop: uvloop answered no faster here (the time goes to Python code, not to I/O) and
+        # holds 2 MiB more (bench/compare.py)
+        config = uvicorn.Config(app, host=settings.host, port=port, log_level=settings.log_level,
+                                lifespan="on" if n == 0 else "off", http=mock.connections.protocol(),
+                                access_log=False, loop="asyncio", **tls)
+        servers.append((uvicorn.Server(config), None if sockets is None else [sockets[n]]))
+    if len(servers) == 1:
+        servers[0][0].run(sockets=servers[0][1])
+    else:
+        asyncio.run(_together(servers))
+
+
+async def _together(servers: list[tuple[Any, list[Any] | None]]) -> None:
+    """Uvicorn servers side by side until one stops (a signal reaches the last started, which passes it on)."""
+    (first, first_sockets), rest = servers[0], servers[1:]
+    tasks = [asyncio.create_task(first.serve(sockets=first_sockets))]
+    while not first.started and not tasks[0].done():
+        await asyncio.sleep(0.01)
+    tasks += [asyncio.create_task(server.serve(sockets=socks)) for server, socks in rest]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for server, _ in servers:
+        server.should_exit = True
+    await asyncio.gather(*tasks)
 
 
 def _store(settings: Settings) -> str:

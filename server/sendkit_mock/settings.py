@@ -50,6 +50,11 @@ class Settings:
     workers: int = 1  # worker processes; more than one needs a shared store
     session_idle_seconds: float = 86_400.0  # a shared store drops a session unused this long (not `default`)
     watch: bool = False  # reload the fixtures and openapi.yaml when they change, keeping every session
+    tls: bool = False  # HTTPS on `port`, with a certificate for localhost from the mock's local CA
+    tls_cert: Path | None = None  # the user's own certificate chain (PEM) instead of the local CA's; with tls_key
+    tls_key: Path | None = None
+    tls_port: int | None = None  # an HTTPS listener on this port beside the plain HTTP one on `port`
+    data_dir: Path | None = None  # where the local CA is kept (default: the user's data directory)
 
     def __post_init__(self) -> None:
         checks = {
@@ -68,6 +73,8 @@ class Settings:
             "workers": 1 <= self.workers <= 64,
             "session_idle_seconds": self.session_idle_seconds > 0,
         }
+        if self.tls_port is not None:
+            checks["tls_port"] = 0 <= self.tls_port <= 65535 and (self.tls_port != self.port or self.port == 0)
         for name, ok in checks.items():
             if not ok:
                 raise SettingsError(f"{name}={getattr(self, name)!r} is out of range")
@@ -79,6 +86,8 @@ class Settings:
             self.destinations(lambda host: [])
         except DestinationError as exc:
             raise SettingsError(str(exc)) from None
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingsError("--tls-cert and --tls-key go together: the certificate chain and its private key")
         if self.store != "memory" and not self.store.startswith(("redis://", "rediss://", "unix://")):
             raise SettingsError(f"store={self.store!r}: use memory, or a Redis URL such as redis://127.0.0.1:6379/0")
         if self.workers > 1 and self.store == "memory":
@@ -90,6 +99,13 @@ class Settings:
                 f"--host {self.host} can be reached from other machines, and the control plane (/__mock) resets, "
                 "rewinds and exports every session: give it a token with --admin-token TOKEN, or leave it open "
                 "to anyone who reaches the port with --open-control-plane")
+
+    @property
+    def listeners(self) -> tuple[tuple[str, int], ...]:
+        """(scheme, port) of each listener: HTTP on `port`, or HTTPS there (--tls), or both (--tls-port)."""
+        if self.tls_port is not None:
+            return ("http", self.port), ("https", self.tls_port)
+        return (("https" if self.tls or self.tls_cert is not None else "http", self.port),)
 
     @property
     def loopback(self) -> bool:
@@ -122,8 +138,8 @@ class Settings:
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
-    kinds = {"int": int, "float": float, "str": str, "str | None": str, "Path": Path, "Path | None": Path,
-             "bool": _boolean}
+    kinds = {"int": int, "int | None": int, "float": float, "str": str, "str | None": str, "Path": Path,
+             "Path | None": Path, "bool": _boolean}
     kind = kinds.get(str(kind), kind)
     try:
         return kind(raw)

@@ -1,4 +1,4 @@
-"""`serve --workers N`: N server processes on one listening socket, over a shared store.
+"""`serve --workers N`: N server processes on one listening socket (two with --tls-port), over a shared store.
 
 The supervisor binds the socket once and starts each worker with it (multiprocessing's spawn: a fresh
 interpreter, no thread or lock of the parent's copied into it); each worker builds its own mock over the
@@ -46,27 +46,28 @@ class Supervisor:
 
     def run(self) -> int:
         logging.basicConfig(level=self.settings.log_level.upper(), format="%(levelname)s:     %(message)s")
-        sock = bind(self.settings.host, self.settings.port)
+        socks = [bind(self.settings.host, port) for _, port in self.settings.listeners]  # HTTP, HTTPS (--tls-port)
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._on_signal)
-        self._processes = [self._start(sock, n) for n in range(self.settings.workers)]
+        self._processes = [self._start(socks, n) for n in range(self.settings.workers)]
         try:
             while not self._stop.wait(0.5):
                 for n, process in enumerate(self._processes):
                     if not process.is_alive() and not self._stop.is_set():
                         log.warning("worker %d (pid %s) exited with %s; starting it again", n, process.pid,
                                     process.exitcode)
-                        self._processes[n] = self._start(sock, n)
+                        self._processes[n] = self._start(socks, n)
         finally:
             for process in self._processes:
                 process.terminate()
             for process in self._processes:
                 process.join(timeout=10)
-            sock.close()
+            for sock in socks:
+                sock.close()
         return 0
 
-    def _start(self, sock: socket.socket, n: int) -> Any:
-        process = self._context.Process(target=self.worker, args=(self.settings, [sock]), name=f"sendkit-worker-{n}")
+    def _start(self, socks: list[socket.socket], n: int) -> Any:
+        process = self._context.Process(target=self.worker, args=(self.settings, socks), name=f"sendkit-worker-{n}")
         process.start()
         log.info("worker %d started (pid %s)", n, process.pid)
         return process

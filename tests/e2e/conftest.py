@@ -31,17 +31,18 @@ class RunningServer(NamedTuple):
 
 
 @contextmanager
-def running(log: Path, *flags: str, command: str = "serve") -> Iterator[RunningServer]:
-    """`sendkit-mock serve` (or another serving command) on a free port with these flags, until the block ends."""
+def running(log: Path, *flags: str, command: str = "serve", https_ca: Path | None = None) -> Iterator[RunningServer]:
+    """`sendkit-mock serve` (or another serving command) on a free port with these flags, until the block ends;
+    with `https_ca` the port serves HTTPS (--tls) and is awaited with that CA."""
     port = free_port()
     with log.open("w") as out:
         proc = subprocess.Popen([SCRIPT, command, "--port", str(port), *flags], stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    base = f"{'https' if https_ca else 'http'}://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
-                requests.get(f"{base}/openapi.json", timeout=0.5)
+                requests.get(f"{base}/openapi.json", timeout=0.5, verify=str(https_ca) if https_ca else True)
                 break
             except (requests.ConnectionError, requests.Timeout):  # workers still starting behind a bound socket
                 time.sleep(0.05)
