@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from .domain.world import FixtureError
 from .settings import Settings, SettingsError
 from .snapshot import StateFileError
-from .tls import Certificate, TlsError
+from .tls import STOP_SECONDS, Certificate, TlsError, certificate_for
 
 
 def parser() -> argparse.ArgumentParser:
@@ -162,25 +162,11 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-TLS_STOP_SECONDS = 3  # what a stop waits at most for HTTPS connections to close
-
-
 def ca(settings: Settings) -> int:
     from .tls import ca_directory, local_ca
 
     print(local_ca(ca_directory(settings.data_dir)), flush=True)
     return 0
-
-
-def certificate_for(settings: Settings) -> Certificate | None:
-    """What the HTTPS listener serves: the user's certificate, or the local CA's; None without one."""
-    from .tls import ca_directory, local_certificate, own_certificate
-
-    if all(scheme == "http" for scheme, _ in settings.listeners):
-        return None
-    if settings.tls_cert is not None and settings.tls_key is not None:
-        return own_certificate(settings.tls_cert, settings.tls_key)
-    return local_certificate(ca_directory(settings.data_dir))
 
 
 def _tls(certificate: Certificate) -> str:
@@ -228,10 +214,8 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
     for n, (scheme, port) in enumerate(settings.listeners):
         tls: dict[str, Any] = {}
         if scheme == "https" and certificate is not None:
-            # An idle TLS connection closes only when its client answers the close: one that never reads
-            # (an idle pooled connection) would hold a stop for asyncio's 30 s; HTTP's close at once.
             tls = {"ssl_certfile": str(certificate.cert_file), "ssl_keyfile": str(certificate.key_file),
-                   "timeout_graceful_shutdown": TLS_STOP_SECONDS}
+                   "timeout_graceful_shutdown": STOP_SECONDS}
         # asyncio's own loop: uvloop answered no faster here (the time goes to Python code, not to I/O) and
         # holds 2 MiB more (bench/compare.py)
         config = uvicorn.Config(app, host=settings.host, port=port, log_level=settings.log_level,

@@ -26,9 +26,14 @@ NAMES = ("localhost", "127.0.0.1", "::1")
 CA_FILE, CA_KEY_FILE, SERVER_FILE = "ca.pem", "ca-key.pem", "localhost.pem"
 SERVER_DAYS = 800  # macOS refuses a server certificate valid for more than 825 days, from any CA
 RENEW_DAYS = 700
+# An idle TLS connection is closed only once its client answers the close, and one that never reads (an idle
+# pooled connection) would hold a server's stop for asyncio's 30 s; plain HTTP ones close at once.
+STOP_SECONDS = 3
 
 if TYPE_CHECKING:
     import trustme
+
+    from .settings import Settings
 
 
 class TlsError(ValueError):
@@ -43,6 +48,15 @@ class Certificate:
     cert_file: Path
     key_file: Path
     ca_file: Path | None
+
+
+def certificate_for(settings: Settings) -> Certificate | None:
+    """What an HTTPS listener serves: the user's certificate, or the local CA's; None when all is HTTP."""
+    if all(scheme == "http" for scheme, _ in settings.listeners):
+        return None
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        return own_certificate(settings.tls_cert, settings.tls_key)
+    return local_certificate(ca_directory(settings.data_dir))
 
 
 def ca_directory(data_dir: Path | None) -> Path:

@@ -182,3 +182,17 @@ def test_a_store_that_cannot_be_reached_stops_start_up_naming_it() -> None:
     done = subprocess.run([SCRIPT, "serve", "--store", url], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--store redis://***@127.0.0.1" in done.stderr and "secret" not in done.stderr
 
+
+
+def test_two_workers_serve_http_and_https_side_by_side(tmp_path: Path, redis_server: RedisServer) -> None:
+    tls_port = free_port()
+    flags = ("--store", redis_store_url(redis_server), "--workers", "2", "--tls-port", str(tls_port),
+             "--data-dir", str(tmp_path / "data"))
+    with running(tmp_path / "workers.log", *flags) as server:
+        ca = str(tmp_path / "data" / "tls" / "ca.pem")
+        secure = f"https://127.0.0.1:{tls_port}"
+        made = created(requests.post(f"{secure}/v1/reports", json=SEED_BODY, headers=HEADERS, timeout=5, verify=ca))
+        for _ in range(10):  # whichever worker answers, on either listener, the report is there
+            assert requests.get(f"{server.url}/v1/reports/{made[0]}", headers=HEADERS, timeout=5).status_code == 200
+            assert requests.get(f"{secure}/v1/reports/{made[1]}", headers=HEADERS, timeout=5, verify=ca).status_code == 200
+        assert f"sendkit-mock on {server.url} and {secure} |" in server.log.read_text()

@@ -198,3 +198,25 @@ def test_{n}(sendkit_mock):
                  "-n", "2", subprocess=True)
     result.assert_outcomes(passed=4)
     assert len(set(ports.read_text().split())) == 2  # one server per worker
+
+
+def test_tls_gives_the_same_mock_over_https_and_the_ca_to_trust(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    result = run(pytester, SEED + f'''
+import pytest, requests
+
+@pytest.mark.sendkit_mock(tls=True, data_dir={str(tmp_path)!r})
+def test_https(sendkit_mock):
+    assert sendkit_mock.tls_url.startswith("https://127.0.0.1:") and sendkit_mock.url.startswith("http://")
+    assert sendkit_mock.ca_file.is_relative_to({str(tmp_path)!r})
+    made = requests.post(f"{{sendkit_mock.tls_url}}/v1/reports", json=SEED, verify=str(sendkit_mock.ca_file),
+                         headers={{"X-Api-Key": sendkit_mock.keys.workspace}})
+    assert made.status_code == 201
+    seen = [e["path"] for e in sendkit_mock.requests()]
+    assert seen == ["/v1/reports"]  # one mock behind both
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(f"{{sendkit_mock.tls_url}}/v1/reports")  # the certificate is checked: not in certifi's CAs
+
+def test_plain(sendkit_mock):
+    assert sendkit_mock.tls_url is None and sendkit_mock.ca_file is None
+''')
+    result.assert_outcomes(passed=2)

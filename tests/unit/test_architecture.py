@@ -71,7 +71,7 @@ MODULES = {  # single modules above the domain: what each may import from the pa
     "sessions": {"background", "clock", "delivery", "domain", "journal", "settings", "simulation"},
     "snapshot": {"clock", "domain", "errors", "records", "sessions"},
     "reloading": {"app"},  # serve --watch: builds mocks through the composition root, nothing below it
-    "tls": {"clock"},  # serve --tls: certificates, from the local CA or the user's own
+    "tls": {"clock", "settings"},  # serve --tls: certificates, from the local CA or the user's own
 }
 
 

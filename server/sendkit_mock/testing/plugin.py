@@ -5,8 +5,10 @@
 * `sendkit_mock_app`: the in-process app and its test client, no socket at all, for the fastest tests.
 * `@pytest.mark.sendkit_mock(seed=7, fixtures="world.yaml", clock="real", queued_seconds=0, ...)`: any
   setting of `sendkit-mock serve` for one test (or a module, through `pytestmark`); each distinct set of
-  settings gets its own server, kept for the tests that ask for the same. Override the fixture
-  `sendkit_mock_settings` (a dict of the same names) in a conftest.py to change them for a whole suite.
+  settings gets its own server, kept for the tests that ask for the same. `tls=True` adds HTTPS beside
+  HTTP: `.tls_url`, and `.ca_file` to give the client (`tls_cert=`, `tls_key=` serve your own certificate).
+  Override the fixture `sendkit_mock_settings` (a dict of the same names) in a conftest.py to change them
+  for a whole suite.
 * A failure of the mock's own during a test (a 500, an answer that broke openapi.yaml) fails that test, with
   the mock's traceback.
 
@@ -51,6 +53,8 @@ class SendkitMock(MockHandle):
                          admin_token=mock.settings.admin_token)
         self.mock, self._receiver = mock, receiver
         self.client: Any = None  # sendkit_mock_app: the in-process app's test client
+        self.tls_url: str | None = None  # with tls=True: the same mock over HTTPS (`url` stays HTTP)
+        self.ca_file: Path | None = None  # with tls=True: the CA that signed its certificate, for the client
 
     def reset(self) -> None:
         """The session rebuilt over fresh stores, as `POST /__mock/reset` does, without the round trip: the
@@ -73,6 +77,8 @@ class _Running:
     mock: Mock
     url: str
     stop: Any
+    tls_url: str | None = None
+    ca_file: Path | None = None
 
 
 class SendkitMockServers:
@@ -92,13 +98,27 @@ class SendkitMockServers:
             # the clock answers, so a test sees it on its next line.
             mock = create_mock(settings, executor=InlineExecutor(), background=True)
             server = ThreadedServer(mock.app, http=mock.connections.protocol()).start()
-            self._running[settings] = _Running(mock, server.url, server.stop)
+            running = _Running(mock, server.url, server.stop)
+            if any(scheme == "https" for scheme, _ in settings.listeners):  # tls=True: HTTPS beside HTTP
+                from ..tls import certificate_for
+
+                certificate = certificate_for(settings)
+                secure = ThreadedServer(mock.app, http=mock.connections.protocol(), certificate=certificate,
+                                        lifespan="off").start()
+                def stop_both() -> None:
+                    secure.stop()
+                    server.stop()
+
+                ca_file = certificate.ca_file if certificate else None
+                running = _Running(mock, server.url, stop_both, secure.url, ca_file)
+            self._running[settings] = running
         return self._running[settings]
 
     def fresh(self, settings: Settings) -> SendkitMock:
         """A handle on the `default` session of the server for `settings`, reset: what each test starts from."""
         running = self.get(settings)
         handle = SendkitMock(running.mock, running.url, self.receiver)
+        handle.tls_url, handle.ca_file = running.tls_url, running.ca_file
         handle.reset()
         self.receiver.clear()
         running.mock.incidents.take(handle.session)  # what an earlier test left is that test's
@@ -124,7 +144,7 @@ def settings_for(base: dict[str, Any], marker: pytest.Mark | None, here: Path) -
         if name not in names:
             raise pytest.UsageError(f"@pytest.mark.{MARKER}: no setting {name!r}; the settings are "
                                     + ", ".join(sorted(names | set(ALIASES))))
-        if name in ("fixtures", "state") and value is not None:
+        if name in ("fixtures", "state", "tls_cert", "tls_key", "data_dir") and value is not None:
             path = Path(value)
             value = path if path.is_absolute() or not (here / path).exists() else here / path
         values[name] = value

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ..tls import Certificate
 
 
 class ServerDidNotStart(RuntimeError):
@@ -16,18 +19,26 @@ class ThreadedServer:
     """`start()` returns once the port is listening (the lifespan has run); `stop()` waits for the thread."""
 
     def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0,
-                 http: type[asyncio.Protocol] | str = "h11", log_level: str = "warning") -> None:
+                 http: type[asyncio.Protocol] | str = "h11", log_level: str = "warning",
+                 certificate: Certificate | None = None, lifespan: Literal["on", "off"] = "on") -> None:
+        """With a `certificate`, HTTPS; `lifespan="off"` for a second listener on an app another one runs."""
         import uvicorn
 
-        config = uvicorn.Config(app, host=host, port=port, http=http, lifespan="on", log_level=log_level,
-                                access_log=False)
+        from ..tls import STOP_SECONDS
+
+        tls: dict[str, Any] = {}
+        if certificate is not None:
+            tls = {"ssl_certfile": str(certificate.cert_file), "ssl_keyfile": str(certificate.key_file),
+                   "timeout_graceful_shutdown": STOP_SECONDS}
+        config = uvicorn.Config(app, host=host, port=port, http=http, lifespan=lifespan, log_level=log_level,
+                                access_log=False, **tls)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=f"sendkit-mock {host}:{port}", daemon=True)
-        self.host, self.port = host, port
+        self.host, self.port, self.scheme = host, port, "https" if certificate else "http"
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self, timeout: float = 15.0) -> ThreadedServer:
         self._thread.start()
