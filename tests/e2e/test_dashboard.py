@@ -3,12 +3,15 @@
 A person's flow: open the page, watch a report made with `requests` move to ready as the clock is advanced
 from the page, read its content, see an invalid request's violation, force a failure, apply a preset, watch a
 webhook retry wait, switch sessions, reset. A screenshot of the page after the flow is written to
-test-output/dashboard.png for a person to look at.
+test-output/dashboard.png for a person to look at; the core of the flow runs in Firefox too
+(test-output/dashboard-firefox.png).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ import pytest
 import requests
 
 from ..conftest import SEED_BODY, WS_KEY
-from ..tooling import ROOT, missing
+from ..tooling import NODE_TOOLS, ROOT, missing, node_bin
 from .conftest import running
 
 HEADERS = {"X-Api-Key": WS_KEY}
@@ -206,3 +209,19 @@ def test_a_fixture_with_a_mistake_shows_a_banner_until_it_is_fixed(browser: Any,
         world.write_text(good.replace("name: Brightwave Growth\n", "name: Brightwave North\n"))
         page.until(lambda: page.js("return document.querySelector('#banner').hidden"), "the banner gone", 30)
         assert "1 reloads" in page.text("#server-info")
+
+
+def test_the_same_flow_works_in_firefox(tmp_path: Path) -> None:
+    """Firefox has no driver in Debian: puppeteer-core (tools/node) drives Debian's firefox-esr over WebDriver
+    BiDi, the protocol Firefox speaks itself."""
+    firefox = shutil.which("firefox-esr") or shutil.which("firefox")
+    if firefox is None:
+        missing("Firefox", "apt-get install firefox-esr")
+    node_bin("tsc")  # tools/node's packages, installed from its lock file on first use
+    script = Path(__file__).parent / "dashboard_firefox.mjs"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with running(tmp_path / "server.log", "--clock", "manual") as server:
+        done = subprocess.run([shutil.which("node") or "node", str(script), str(NODE_TOOLS), server.url, WS_KEY, str(firefox),
+                               str(SCREENSHOTS / "dashboard-firefox.png")],
+                              capture_output=True, text=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout + done.stderr

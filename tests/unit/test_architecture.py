@@ -58,8 +58,9 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     "api": {"domain", "errors", "clock", "sessions", "journal", "snapshot", "simulation"},
     "delivery": {"domain", "errors", "clock"},
     "simulation": {"errors"},
-    # other people's test suites: a client of the control plane, the plugin over the composition root
-    "testing": {"app", "delivery", "domain", "incidents", "settings"},
+    # other people's test suites: a client of the control plane, the plugin over the composition root (and
+    # the certificate a TLS listener serves)
+    "testing": {"app", "delivery", "domain", "incidents", "settings", "tls"},
     "contract": {"resources"},  # Schemathesis over the bundled contract: nothing of the server
     "proxy": {"clock", "domain", "errors", "journal", "store", "violations"},  # no connexion, no sessions
 }
