@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from .domain.world import FixtureError
 from .settings import Settings, SettingsError
 from .snapshot import StateFileError
-from .tls import STOP_SECONDS, Certificate, TlsError, certificate_for
+from .tls import Certificate, TlsError, certificate_for
 
 
 def parser() -> argparse.ArgumentParser:
@@ -212,10 +212,7 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
     certificate = certificate_for(settings)
     servers = []
     for n, (scheme, port) in enumerate(settings.listeners):
-        tls: dict[str, Any] = {}
-        if scheme == "https" and certificate is not None:
-            tls = {"ssl_certfile": str(certificate.cert_file), "ssl_keyfile": str(certificate.key_file),
-                   "timeout_graceful_shutdown": STOP_SECONDS}
+        tls = certificate.uvicorn_options() if scheme == "https" and certificate is not None else {}
         # asyncio's own loop: uvloop answered no faster here (the time goes to Python code, not to I/O) and
         # holds 2 MiB more (bench/compare.py)
         config = uvicorn.Config(app, host=settings.host, port=port, log_level=settings.log_level,

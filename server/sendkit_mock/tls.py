@@ -18,7 +18,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, SystemClock
 
@@ -48,6 +48,11 @@ class Certificate:
     cert_file: Path
     key_file: Path
     ca_file: Path | None
+
+    def uvicorn_options(self) -> dict[str, Any]:
+        """uvicorn.Config's arguments for an HTTPS listener serving this certificate."""
+        return {"ssl_certfile": str(self.cert_file), "ssl_keyfile": str(self.key_file),
+                "timeout_graceful_shutdown": STOP_SECONDS}
 
 
 def certificate_for(settings: Settings) -> Certificate | None:

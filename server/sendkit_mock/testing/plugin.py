@@ -92,6 +92,7 @@ class SendkitMockServers:
         if settings not in self._running:
             from ..app import create_mock
             from ..delivery.executors import InlineExecutor
+            from ..tls import certificate_for
             from .threaded import ThreadedServer
 
             # Inline delivery: a webhook or an e-mail that fell due is sent before the control call that moved
@@ -99,18 +100,16 @@ class SendkitMockServers:
             mock = create_mock(settings, executor=InlineExecutor(), background=True)
             server = ThreadedServer(mock.app, http=mock.connections.protocol()).start()
             running = _Running(mock, server.url, server.stop)
-            if any(scheme == "https" for scheme, _ in settings.listeners):  # tls=True: HTTPS beside HTTP
-                from ..tls import certificate_for
-
-                certificate = certificate_for(settings)
+            certificate = certificate_for(settings)
+            if certificate is not None:  # tls=True: HTTPS beside HTTP, on the same app
                 secure = ThreadedServer(mock.app, http=mock.connections.protocol(), certificate=certificate,
                                         lifespan="off").start()
+
                 def stop_both() -> None:
                     secure.stop()
                     server.stop()
 
-                ca_file = certificate.ca_file if certificate else None
-                running = _Running(mock, server.url, stop_both, secure.url, ca_file)
+                running = _Running(mock, server.url, stop_both, secure.url, certificate.ca_file)
             self._running[settings] = running
         return self._running[settings]
 

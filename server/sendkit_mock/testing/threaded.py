@@ -24,12 +24,7 @@ class ThreadedServer:
         """With a `certificate`, HTTPS; `lifespan="off"` for a second listener on an app another one runs."""
         import uvicorn
 
-        from ..tls import STOP_SECONDS
-
-        tls: dict[str, Any] = {}
-        if certificate is not None:
-            tls = {"ssl_certfile": str(certificate.cert_file), "ssl_keyfile": str(certificate.key_file),
-                   "timeout_graceful_shutdown": STOP_SECONDS}
+        tls = certificate.uvicorn_options() if certificate is not None else {}
         config = uvicorn.Config(app, host=host, port=port, http=http, lifespan=lifespan, log_level=log_level,
                                 access_log=False, **tls)
         self._server = uvicorn.Server(config)
