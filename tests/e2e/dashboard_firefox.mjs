@@ -36,9 +36,12 @@ try {
   await until(`${status(FIRST)}[data-status='queued']`, "the new report, queued");
   await page.click("[data-advance='1']");
   await page.click("[data-advance='1']");
-  await until(`${status(FIRST)}[data-status='processing']`, "the report processing after +2 s");
-  const width = await page.$eval(`${status(FIRST)} .bar > span`, (n) => n.style.width);
-  if (width !== "50%") throw new Error(`the progress bar shows ${width} at 2 s of 4`);
+  // Processing from +1 s: wait for the poll after the second click (the bar at 2 s of 4), not the first.
+  await page.waitForFunction((css) => document.querySelector(css)?.style.width === "50%", { timeout: 15000 },
+    `${status(FIRST)}[data-status='processing'] .bar > span`).catch(async () => {
+    const width = await page.$eval(`${status(FIRST)} .bar > span`, (n) => n.style.width).catch(() => "nothing");
+    throw new Error(`the progress bar shows ${width}, not 50% at 2 s of 4`);
+  });
   await page.click("[data-advance='60']");
   await until(`${status(FIRST)}[data-status='ready']`, "the report ready after +1 min");
   await page.click(`${status(FIRST)} .head`);
