@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
+# pytest-xdist processes for `make test` (JOBS=0: none, in this process)
+JOBS ?= 2
 
 .PHONY: run test lint bench bench-compare contract clean
 
@@ -16,8 +18,8 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)  ## start the mock on http://127.0.0.1:4010 (ARGS="--seed 7 --port 8080" to change)
 	$(BIN)/sendkit-mock serve $(ARGS)
 
-test: lint  ## lint and types, then every test: unit, api, contract (Schemathesis), end-to-end
-	$(BIN)/python -m pytest $(ARGS)
+test: lint  ## lint and types, then every test (unit, api, contract with Schemathesis, end-to-end) on $(JOBS) processes
+	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal $(ARGS)
 
 lint: $(STAMP)  ## ruff, mypy --strict on the package, and Spectral + Redocly on openapi.yaml (when Node is there)
 	$(BIN)/ruff check server tests bench tools

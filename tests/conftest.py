@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,3 +83,30 @@ def mock(settings: Settings, clock: ManualClock, store: str) -> Mock:
 def client(mock: Mock) -> Iterator[Any]:
     with mock.app.test_client() as test_client:
         yield test_client
+
+
+
+
+def _repeated(ids: list[str]) -> list[str]:
+    return sorted(nodeid for nodeid, count in Counter(ids).items() if count > 1)
+
+
+_REPEATED = ("several tests share a node id ({n} such ids, e.g. {first}): pytest-xdist schedules by node id and "
+             "would quietly run one of each, and none of them can be picked by id. pytest 9.2 names Schemathesis' "
+             "per-operation tests without the operation; constraints.txt pins pytest 9.1.1 for that")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop a run in which two tests share a node id, rather than lose one of them (the controller checks
+    what pytest-xdist's workers collected)."""
+    repeated = _repeated([item.nodeid for item in items])
+    if repeated and not hasattr(config, "workerinput"):
+        raise pytest.UsageError(_REPEATED.format(n=len(repeated), first=repeated[0]))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    repeated = _repeated(ids)
+    if repeated:
+        pytest.exit(_REPEATED.format(n=len(repeated), first=repeated[0]), returncode=pytest.ExitCode.USAGE_ERROR)

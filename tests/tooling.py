@@ -6,6 +6,7 @@ On a person's machine a missing part skips its tests with what to install. With 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -39,9 +40,13 @@ def node_bin(tool: str) -> Path:
     command("node", "apt-get install nodejs npm (Node.js 20.19 or newer)")
     npm = command("npm", "apt-get install npm")
     path = NODE_TOOLS / "node_modules" / ".bin" / tool
-    if not path.exists():
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_TOOLS,
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            pytest.fail(f"npm ci in {NODE_TOOLS} failed:\n{done.stdout}\n{done.stderr}")
+    if path.exists():
+        return path
+    with (NODE_TOOLS / ".npm-ci.lock").open("w") as lock:  # pytest-xdist workers: one `npm ci`, the others wait
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_TOOLS,
+                                  capture_output=True, text=True, timeout=600)
+            if done.returncode != 0:
+                pytest.fail(f"npm ci in {NODE_TOOLS} failed:\n{done.stdout}\n{done.stderr}")
     return path
