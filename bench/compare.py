@@ -186,8 +186,10 @@ def rss_kib(pids: list[int]) -> tuple[int, int]:
     return rss, hwm
 
 
-def call(port: int, method: str, path: str, body: str | None, *, key: bool) -> tuple[int, bytes]:
-    headers = {"Content-Type": "application/json"} | ({"X-Api-Key": WS_KEY} if key else {})
+def call(port: int, method: str, path: str, body: str | None, *, key: bool,
+         session: str | None = None) -> tuple[int, bytes]:
+    headers = {"Content-Type": "application/json"} | ({"X-Api-Key": WS_KEY} if key else {}) \
+        | ({"X-Mock-Session": session} if session else {})
     request = urllib.request.Request(f"http://{HOST}:{port}{path}", data=body.encode() if body else None,
                                      method=method, headers=headers)
     try:

@@ -5,7 +5,8 @@
 
 The server runs with its defaults (real clock, the access log on, at most 100,000 reports and 1,000 journal
 entries per session, 1,000 sessions), pinned to core 0; wrk (installed by bench/compare.py when missing) on
-core 1 sends, over 8 connections, a mix: valid and invalid creates, polls of a ready report, list pages, and
+core 1 sends, over 8 connections, a mix: valid and invalid creates, polls of a ready report (kept in a session of
+its own, as the default session's report cap drops its oldest), list pages, and
 one request in ten in one of 1,500 named sessions, so sessions are made and evicted all along. Every answer's
 status is checked (200 or 201, 400 for the invalid creates, which are counted). It prints RSS over time, then
 whether it is flat: the first, last and peak RSS, and the range and slope over the second half.
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compare import HOST, SEED_BODY, WS_KEY, call, ensure_wrk, free_port, rss_kib  # noqa: E402
 
+POLLED = "soak-polled"  # the session of the report the mix polls: used all along, so never the one evicted
 LUA = r"""
 local key = "%(key)s"
 local body = [[%(body)s]]
@@ -35,15 +37,16 @@ local invalid = [[{"reportType":"campaign","periodStart":"2026-01-01"}]]
 local n = 0
 wrong = 0
 refused = 0
+-- the polled report lives in a session of its own: the default session's report cap drops its oldest
 local cases = {
   {"POST", "/v1/reports", body},
-  {"GET", "/v1/reports/%(ready)s", nil},
+  {"GET", "/v1/reports/%(ready)s", nil, "%(poll)s"},
   {"GET", "/v1/reports?limit=20", nil},
   {"POST", "/v1/reports", invalid},
-  {"GET", "/v1/reports/%(ready)s", nil},
+  {"GET", "/v1/reports/%(ready)s", nil, "%(poll)s"},
   {"POST", "/v1/reports", body},
   {"GET", "/v1/reports?limit=5&status=ready", nil},
-  {"GET", "/v1/reports/%(ready)s", nil},
+  {"GET", "/v1/reports/%(ready)s", nil, "%(poll)s"},
   {"GET", "/v1/reports?limit=20", nil},
 }
 request = function()
@@ -54,6 +57,7 @@ request = function()
     return wrk.format("GET", "/v1/reports?limit=1", headers, nil)
   end
   local case = cases[(n %% #cases) + 1]
+  if case[4] then headers["X-Mock-Session"] = case[4] end
   return wrk.format(case[1], case[2], headers, case[3])
 end
 -- answers from 8 connections interleave: each is checked against the statuses the mix can give
@@ -92,7 +96,7 @@ def main() -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                status, raw = call(port, "POST", "/v1/reports", SEED_BODY, key=True)
+                status, raw = call(port, "POST", "/v1/reports", SEED_BODY, key=True, session=POLLED)
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -100,10 +104,10 @@ def main() -> None:
                 time.sleep(0.1)
         ready = json.loads(raw)["data"]["reports"][0]["id"]
         time.sleep(4.5)  # queued 1 s + processing 3 s on the real clock
-        status, raw = call(port, "GET", f"/v1/reports/{ready}", None, key=True)
+        status, raw = call(port, "GET", f"/v1/reports/{ready}", None, key=True, session=POLLED)
         assert status == 200 and json.loads(raw)["data"]["status"] == "ready", raw
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LUA % {"key": WS_KEY, "body": SEED_BODY, "ready": ready})
+            script.write(LUA % {"key": WS_KEY, "body": SEED_BODY, "ready": ready, "poll": POLLED})
         seconds = int(args.minutes * 60)
         load = subprocess.Popen([*pin(1), wrk_binary, "-t1", f"-c{args.connections}", f"-d{seconds}s",
                                  "--timeout", "10s", "-s", script.name, f"http://{HOST}:{port}/"],
