@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from .domain.world import FixtureError
 from .settings import Settings, SettingsError
 from .snapshot import StateFileError
-from .tls import Certificate, TlsError, certificate_for
+from .tls import NAMES, Certificate, TlsError, ca_directory, certificate_for, local_ca, trust_hints
 
 
 def parser() -> argparse.ArgumentParser:
@@ -163,15 +163,11 @@ def serve(settings: Settings) -> int:
 
 
 def ca(settings: Settings) -> int:
-    from .tls import ca_directory, local_ca
-
     print(local_ca(ca_directory(settings.data_dir)), flush=True)
     return 0
 
 
 def _tls(certificate: Certificate) -> str:
-    from .tls import NAMES, trust_hints
-
     if certificate.ca_file is None:
         return f"your certificate {certificate.cert_file} (key {certificate.key_file})"
     return (f"certificate for {', '.join(NAMES)} from the local CA {certificate.ca_file}; trust it with "
