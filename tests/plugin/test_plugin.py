@@ -220,3 +220,24 @@ def test_plain(sendkit_mock):
     assert sendkit_mock.tls_url is None and sendkit_mock.ca_file is None
 ''')
     result.assert_outcomes(passed=2)
+
+
+def test_a_generated_answer_leaves_the_users_random_numbers_alone(pytester: pytest.Pytester) -> None:
+    """The plugin serves from a thread of the user's own run: a `Prefer: dynamic=true` answer (jsf) must not
+    reseed or draw from the `random` module the user's tests seeded."""
+    result = run(pytester, '''
+import random, requests
+
+def test_the_sequence_is_the_one_without_the_plugin(sendkit_mock):
+    random.seed(20261204)
+    without = [random.random() for _ in range(4)]
+    random.seed(20261204)
+    seen = [random.random(), random.random()]
+    for path in ("/v1/reports/recipients", "/v1/webhooks", "/v1/reports"):
+        answer = requests.get(f"{sendkit_mock.url}{path}", headers={
+            "X-Api-Key": sendkit_mock.keys.workspace, "Prefer": "dynamic=true"})
+        assert answer.headers["Preference-Applied"] == "dynamic=true", answer.text
+    seen += [random.random(), random.random()]
+    assert seen == without
+''', subprocess=True)
+    result.assert_outcomes(passed=1)

@@ -1,6 +1,7 @@
 """The pure core and the handlers import no web framework, so the app class stays a one-line choice."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,26 @@ def test_no_global_faker_seed_or_wall_clock_outside_the_clock_module() -> None:
         assert "Faker.seed(" not in text, path
         if path.name != "clock.py":
             assert "datetime.now(" not in text and "time.time(" not in text, path
+
+
+# Python's process-wide generator belongs to whoever runs the mock (the plugin serves inside the user's test
+# run): nothing seeds it or draws from it. `random.Random(...)` instances of our own are the only way in.
+GLOBAL_RANDOM = re.compile(r"\brandom\.(seed|setstate|random|randint|randrange|randbytes|getrandbits|choice|"
+                           r"choices|sample|shuffle|uniform|gauss|normalvariate|triangular|betavariate|expovariate|"
+                           r"binomialvariate)\(|\b_default_instance\b|\bnumpy\.random\.seed\(")
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_nothing_seeds_or_draws_from_the_global_random(path: Path) -> None:
+    found = [line.strip() for line in path.read_text().splitlines() if GLOBAL_RANDOM.search(line)]
+    assert not found, f"{path.relative_to(PACKAGE)}: {found}"
+
+
+def test_the_global_random_check_catches_what_it_bans() -> None:
+    assert GLOBAL_RANDOM.search("random.seed(base + attempt)")
+    assert GLOBAL_RANDOM.search("x = random.choice(items)")
+    assert GLOBAL_RANDOM.search("rstr._default_instance._random.seed(1)")
+    assert not GLOBAL_RANDOM.search("rng = random.Random(seed); rng.choice(items)")
 
 
 def _package_imports(path: Path) -> set[str]:

@@ -1,57 +1,28 @@
 """Answers straight from the contract: a documented response's example, a named one, or a body generated
 from its schema (`Prefer: code=…, example=…, dynamic=true`), for the operation being called.
 
-Generated bodies come from `jsf` (what `connexion[mock]` uses), seeded by the mock's seed and the request,
-then checked against the response schema; a value the schema pins down (a one-value `enum`) is set to it,
-which jsf gets wrong for booleans. A body that still fails the schema is tried again with the next seed.
-jsf draws from four sources (the `random` module, two Fakers, rstr's Random for patterns): all four are seeded
-under one lock, so a generated body repeats for the same seed and request.
+Generated bodies come from `jsf` (what `connexion[mock]` uses, on generators of its own: generator.py),
+seeded by the mock's seed and the request, so a generated body repeats for the same seed and request; then
+checked against the response schema. A value the schema pins down (a one-value `enum`) is set to it, which jsf
+gets wrong for booleans. A body that still fails the schema is tried again with the next seed.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import hashlib
-import random
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import jsonschema
 
 from ..errors import BadRequest
+from .generator import generate
 from .prefer import HEADER, Preferences
 
 Json = dict[str, Any]
 ATTEMPTS = 8
-_GENERATOR = threading.Lock()  # jsf draws from the process-wide `random` and its own Faker
-
-# jsf makes a date-time with `faker.date_time()`, whose range ends at the wall clock's now: the same seed gave
-# another instant a second later. Fixed bounds keep a generated body the same whenever it is asked for.
-_EARLIEST, _LATEST = datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 12, 31, tzinfo=UTC)
-
-
-@functools.cache
-def _jsf() -> Any:
-    """jsf, imported on the first generated body: it brings Faker's providers, pydantic and smart_open (40 MiB
-    and half a second at start-up) that only `Prefer: dynamic=true` needs."""
-    import jsf.parser  # type: ignore[import-untyped]
-    import jsf.schema_types.string  # type: ignore[import-untyped]
-
-    faker = jsf.schema_types.string.faker
-
-    def instant() -> datetime:
-        return faker.date_time_between(_EARLIEST, _LATEST, tzinfo=UTC)  # type: ignore[no-any-return]
-
-    jsf.schema_types.string.format_map.update({
-        "date-time": lambda: instant().isoformat(),
-        "time": lambda: instant().isoformat().split("T")[1],
-        "date": lambda: instant().isoformat().split("T")[0],
-    })
-    return jsf
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,19 +99,11 @@ class Answers:
         base = int.from_bytes(hashlib.sha256(
             f"{self.seed}/{operation_id}/{status}/{fingerprint}".encode()).digest()[:8], "big")
         validator = jsonschema.Draft4Validator(schema)
-        import rstr
-
-        jsf = _jsf()
         for attempt in range(ATTEMPTS):
-            with _GENERATOR:
-                random.seed(base + attempt)
-                jsf.parser.faker.seed_instance(base + attempt)
-                jsf.schema_types.string.faker.seed_instance(base + attempt)  # formats (date-time) have their own
-                rstr._default_instance._random.seed(base + attempt)  # jsf's patterns: rstr's own Random
-                try:
-                    body = jsf.JSF(schema).generate()
-                except Exception:  # a schema construct jsf cannot build: try the next seed, then give up
-                    continue
+            try:
+                body = generate(schema, base + attempt)
+            except Exception:  # a schema construct jsf cannot build: try the next seed, then give up
+                continue
             body = _pin(schema, body)
             if validator.is_valid(body):
                 return body
