@@ -7,11 +7,12 @@ import asyncio
 import os
 import re
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from .contract.command import add_parser as add_contract_parser
+from .contract.command import run as run_contract
 from .domain.world import FixtureError
 from .settings import Settings, SettingsError
 from .snapshot import StateFileError
@@ -75,26 +76,7 @@ def parser() -> argparse.ArgumentParser:
     authority.add_argument("--data-dir", type=Path,
                            help="where the local CA is kept (default: the user's data directory)")
 
-    contract = commands.add_parser(
-        "contract", help="check a deployment (the real API, a staging copy, a mock) against the bundled openapi.yaml",
-        description="Schemathesis with the bundled openapi.yaml against any server: examples, coverage, fuzzing "
-                    "and the stateful links, every check. Safe by default: /v1 only, reads and creates only, "
-                    "rate-limited. Exit 0 when the deployment matches, 1 on drift, 2 when the run cannot start.")
-    contract.add_argument("--base-url", required=True, help="the deployment, e.g. https://api.sendkit.example")
-    contract.add_argument("--api-key", required=True, help="a workspace key (sk_...) or a platform key (sk_user_...)")
-    contract.add_argument("--workspace-id", help="sent as X-Workspace-Id (needed with a platform key)")
-    contract.add_argument("--allow-destructive", action="store_true",
-                          help="also DELETE, PATCH and PUT, and webhook registration (the server calls those URLs)")
-    contract.add_argument("--include-mock-control", action="store_true", help="also the mock's /__mock operations")
-    contract.add_argument("--rate-limit", default="5/s", help="requests per second or minute (5/s, 100/m); 0: none")
-    contract.add_argument("--max-cases", type=int, default=2500, help="stop after this many requests")
-    contract.add_argument("--max-examples", type=int, default=20, help="generated cases per operation and phase")
-    contract.add_argument("--phases", default="examples,coverage,fuzzing,stateful", help="comma-separated")
-    contract.add_argument("--seed", type=int, default=20261202)
-    contract.add_argument("--request-timeout", type=float, default=10.0, help="seconds")
-    contract.add_argument("-H", "--header", action="append", default=[], help="an extra header, 'Name: value'")
-    contract.add_argument("--junit-xml", type=Path, help="write a JUnit XML report here (one test per operation)")
-    contract.add_argument("--spec", type=Path, help="another contract instead of the bundled openapi.yaml")
+    add_contract_parser(commands)
 
     proxy = commands.add_parser(
         "proxy", help="forward to a real server, checking every request and answer against openapi.yaml",
@@ -116,7 +98,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     args = vars(parser().parse_args(argv))
     command = args.pop("command")
     if command == "contract":
-        return contract(args)
+        return run_contract(args)
     if command == "proxy":
         return proxy(args)
     try:
@@ -258,68 +240,6 @@ def _webhooks(settings: Settings) -> str:
         return "any destination but link-local, metadata and the mock itself"
     rules = settings.destinations(lambda host: []).rules
     return f"only to {', '.join(rules)}" if rules else "no destination allowed (--webhook-allow)"
-
-
-def contract(args: dict[str, Any]) -> int:
-    from .contract import CheckOptions, check, junit_xml, summary
-    from .contract.runner import PHASES
-
-    phases = tuple(p.strip() for p in args["phases"].split(",") if p.strip())
-    unknown = [p for p in phases if p not in PHASES]
-    headers = [tuple(part.strip() for part in h.split(":", 1)) for h in args["header"]]
-    problems = ([f"--phases: no phase {', '.join(unknown)} (the phases are {', '.join(PHASES)})"] if unknown else [])
-    problems += [f"--header {h!r} is not 'Name: value'" for h, parsed in zip(args["header"], headers, strict=True)
-                 if len(parsed) != 2 or not parsed[0]]
-    if args["spec"] is not None and not args["spec"].is_file():
-        problems.append(f"--spec {args['spec']}: no such file")
-    if problems:
-        print("sendkit-mock contract: " + "; ".join(problems), file=sys.stderr)
-        return 2
-    options = CheckOptions(
-        base_url=args["base_url"], api_key=args["api_key"], workspace_id=args["workspace_id"],
-        allow_destructive=args["allow_destructive"], include_mock_control=args["include_mock_control"],
-        rate_limit=None if args["rate_limit"] in ("0", "none", "") else args["rate_limit"],
-        max_cases=args["max_cases"], max_examples=args["max_examples"], phases=phases, seed=args["seed"],
-        request_timeout=args["request_timeout"], headers=tuple((h[0], h[1]) for h in headers),
-        **({"spec": args["spec"]} if args["spec"] is not None else {}))
-    line = _ProgressLine(sys.stderr)
-    try:
-        result = check(options, line)
-    except Exception as exc:  # a contract or a setting Schemathesis refuses: nothing ran
-        line.done()
-        print(f"sendkit-mock contract: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-    line.done()
-    print(summary(result, options), flush=True)
-    if args["junit_xml"] is not None:
-        junit_xml(result, options, args["junit_xml"])
-        print(f"JUnit XML: {args['junit_xml']}")
-    if result.fatal and not result.operations:
-        return 2
-    return 0 if result.matched else 1
-
-
-class _ProgressLine:
-    """One line on stderr, rewritten as the run goes (a line per phase where stderr is no terminal)."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out, self.live, self.phase, self.last = out, out.isatty(), "", 0.0
-
-    def __call__(self, phase: str, cases: int, failures: int, operations: int) -> None:
-        text = f"[{phase}] {cases} cases, {failures} failed checks on {operations} operations"
-        now = time.monotonic()
-        if self.live and now - self.last > 0.1:
-            self.out.write("\r" + text.ljust(78)[:200])
-            self.out.flush()
-            self.last = now
-        elif not self.live and phase != self.phase:
-            print(text, file=self.out, flush=True)
-        self.phase = phase
-
-    def done(self) -> None:
-        if self.live:
-            self.out.write("\r" + " " * 78 + "\r")
-            self.out.flush()
 
 
 def proxy(args: dict[str, Any]) -> int:

@@ -1,24 +1,41 @@
-"""Run Schemathesis with the bundled contract against a deployment, and gather what it found by operation.
+"""Run Schemathesis with the bundled contract against a deployment, and gather what it saw by operation.
 
 Safe against a real deployment by default: only `/v1` operations, only reads and creates (no DELETE, PATCH
 or PUT), and no webhook registration or test call (the deployment would call the made-up URLs), unless asked;
-requests are rate-limited and the run stops after a number of cases. Every phase (examples, coverage,
-fuzzing, stateful links) and every check runs on what is left.
+requests are rate-limited (except on loopback) and the run stops after `max_cases`.
+
+The budget reaches every operation first: each operation in turn gets its example and coverage cases, up to
+an even share of what is left, then fuzzing and the stateful links take the rest. A budget smaller than the
+operations in scope is refused before anything is sent. When the first answers to operations that need a key
+are all 401/403, the run stops: the key is refused, and nothing behind it can be checked.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 from ..resources import spec_path
+from .reproduce import Sent, Wanted, curl
+from .verdict import REFUSED, Drift, OperationResult, RunResult
 
 DESTRUCTIVE_METHODS = ("DELETE", "PATCH", "PUT")
 CALLS_OUT = ("createWebhook", "testWebhook")  # the deployment would call the URLs Schemathesis makes up
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
+REACH_PHASES = ("examples", "coverage")  # per operation, first
+REFUSAL_SAMPLE = 10  # this many answers to keyed operations, all 401/403: the key is refused
+AUTO = "auto"  # rate limit: none on loopback, LIMIT_ELSEWHERE on any other host
+LIMIT_ELSEWHERE = "5/s"
+OWN_PREFER = "return=representation"  # sent in place of generated Prefer values; every server ignores it
+
+
+class UsageError(ValueError):
+    """The options cannot give a verdict (nothing was sent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +45,7 @@ class CheckOptions:
     workspace_id: str | None = None
     allow_destructive: bool = False
     include_mock_control: bool = False
-    rate_limit: str | None = "5/s"  # None: as fast as the deployment answers
+    rate_limit: str | None = AUTO  # "5/s", "100/m"; None: as fast as the deployment answers
     max_cases: int = 2500  # at 5/s, under 9 minutes
     max_examples: int = 20
     phases: tuple[str, ...] = PHASES
@@ -41,102 +58,240 @@ class CheckOptions:
     def platform_key(self) -> bool:
         return self.api_key.startswith("sk_user_")
 
-
-@dataclass(slots=True)
-class Drift:
-    """One check that failed on one operation: the smallest request that shows it."""
-
-    check: str
-    title: str
-    message: str
-    curl: str
-    status: int | None
-
-
-@dataclass(slots=True)
-class OperationResult:
-    label: str  # "POST /v1/reports"
-    cases: int = 0
-    drifts: dict[tuple[str, str], Drift] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
     @property
-    def ok(self) -> bool:
-        return not self.drifts and not self.errors
+    def rate(self) -> str | None:
+        if self.rate_limit != AUTO:
+            return self.rate_limit
+        return None if is_loopback(self.base_url) else LIMIT_ELSEWHERE
 
 
-@dataclass(slots=True)
-class RunResult:
-    operations: dict[str, OperationResult]
-    skipped: list[str]  # operations left out, with why
-    stopped: str | None = None  # why the run ended early, if it did
-    fatal: str | None = None  # the run could not start or went wrong as a whole
-    seconds: float = 0.0
-
-    @property
-    def cases(self) -> int:
-        return sum(o.cases for o in self.operations.values())
-
-    @property
-    def matched(self) -> bool:
-        return self.fatal is None and all(o.ok for o in self.operations.values())
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
-Progress = Callable[[str, int, int, int], None]  # (phase, cases, failures, operations with failures)
+@dataclass(frozen=True, slots=True)
+class Progress:
+    phase: str
+    operation: str | None  # the one operation being reached first, if so
+    cases: int
+    checked: int
+    operations: int
+    failed_checks: int
+    drifted: int
 
 
-def check(options: CheckOptions, progress: Progress | None = None) -> RunResult:
-    import schemathesis
-    from schemathesis.engine import events, from_schema
-
+def check(options: CheckOptions, progress: Callable[[Progress], None] | None = None) -> RunResult:
+    """Raises UsageError before sending anything when the options cannot reach every operation."""
+    reach = [p for p in REACH_PHASES if p in options.phases]
+    explore = [p for p in PHASES if p not in REACH_PHASES and p in options.phases]
+    whole = _load(options, reach)
+    schema = _select(whole, options)
+    result = RunResult(_scope(schema), _why_skipped(whole, schema), rate_limit=options.rate)
+    if options.max_cases < len(result.operations):
+        raise UsageError(f"--max-cases {options.max_cases} cannot reach the {len(result.operations)} operations in "
+                         f"scope (at least one case each): the smallest budget that does is {len(result.operations)}")
     unreachable = _unreachable(options)
     if unreachable:
-        return RunResult({}, [], fatal=unreachable)
-    schema = schemathesis.openapi.from_path(options.spec, config=_config(options))
-    every = _labels(schema)
-    schema = _select(schema, options)
-    kept = set(_labels(schema))
-    skipped = [f"{label}: {why}" for label, why in _why_skipped(every, kept)]
-    result = RunResult({label: OperationResult(label) for label in sorted(kept)}, skipped)
-    sent: set[str] = set()
-    stream_box: list[Any] = []
-    limit = threading.Lock()
+        result.fatal = unreachable
+        return result
+    run = _Run(options, result, progress, _mock_only(whole.raw_schema))
+    _hook(schema, run)
+    labels = list(result.operations)
+    for index, label in enumerate(labels if reach else []):
+        share = (options.max_cases - run.sent) // (len(labels) - index)
+        only = schema.exclude(func=lambda context, label=label: context.operation.label != label)
+        run.execute(only, limit=run.sent + share, operation=result.operations[label])
+        if run.over:
+            return run.finish()
+    if explore and run.sent < options.max_cases:
+        schema = _select(_load(options, explore), options)
+        _hook(schema, run)
+        run.execute(schema, limit=options.max_cases)
+    elif explore:
+        result.stopped = f"the case limit (--max-cases {options.max_cases}), before {' and '.join(explore)}"
+    return run.finish()
+
+
+def _hook(schema: Any, run: _Run) -> None:
+    """Schemathesis names a hook by its function. `filter_failure` sees every failed check as it happens, in
+    every phase, and keeps it (a run stopped at its limit drops the scenario's own record of its last case)."""
 
     def after_call(context: Any, case: Any, response: Any) -> None:
-        with limit:
-            sent.add(case.id)  # a case's hooks can run more than once (schema and operation dispatchers)
-            if len(sent) >= options.max_cases and stream_box and result.stopped is None:
-                result.stopped = f"the case limit (--max-cases {options.max_cases})"
-                stream_box[0].stop()
+        run.after_call(case, response)
+
+    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        run.failed(failure, case, response)
+        return True
 
     schema.hook(after_call)
-    stream = from_schema(schema).execute()
-    stream_box.append(stream)
-    phase = "starting"
-    for event in stream:
-        if isinstance(event, events.PhaseStarted):
-            phase = event.phase.name.value
-        elif isinstance(event, events.ScenarioFinished):
-            _gather(result, event.recorder)
-        elif isinstance(event, events.NonFatalError):
-            target = result.operations.get(event.label)
-            message = f"{type(event.value).__name__}: {event.value}"
-            if target is not None:
-                if message not in target.errors:
-                    target.errors.append(message)
-            elif result.fatal is None:
-                result.fatal = f"{event.label}: {message}"
-        elif isinstance(event, events.FatalError):
-            result.fatal = f"{type(event.exception).__name__}: {event.exception}"
-        elif isinstance(event, events.EngineFinished):
-            result.seconds = event.running_time
-            reason = event.stop_reason.skip_explanation
-            if reason and result.stopped is None:
-                result.stopped = reason
-        if progress is not None:
-            failing = [o for o in result.operations.values() if not o.ok]
-            progress(phase, len(sent), sum(len(o.drifts) + len(o.errors) for o in failing), len(failing))
-    return result
+    schema.hook(filter_failure)
+
+
+class _Run:
+    """One contract run over several engine executions: counts every answer as it comes (after_call), stops
+    an execution at its limit or when the key is refused, and gathers the failed checks."""
+
+    def __init__(self, options: CheckOptions, result: RunResult, progress: Callable[[Progress], None] | None,
+                 mock_only: frozenset[str]) -> None:
+        self.options, self.result, self.progress, self.mock_only = options, result, progress, mock_only
+        self.lock = threading.Lock()
+        self.seen: set[str] = set()  # a case's hooks can run more than once (schema and operation dispatchers)
+        self.keyed, self.refused = 0, 0
+        self.limit = options.max_cases
+        self.stream: Any = None  # the engine's event stream now running
+        self.capping: OperationResult | None = None  # the operation whose share `limit` is
+        self.over = False  # nothing more should run
+        self.live: dict[str, dict[tuple[str, str], Drift]] = {}  # failed checks as they happen, by operation
+        self.phase, self.operation = "starting", cast(str | None, None)  # what runs now
+        self.wanted = Wanted.of(options.api_key, [name for name, _ in options.headers],
+                                ["X-Workspace-Id"] if options.workspace_id else [])
+
+    @property
+    def sent(self) -> int:
+        return len(self.seen)
+
+    def execute(self, schema: Any, *, limit: int, operation: OperationResult | None = None) -> None:
+        from schemathesis.engine import events, from_schema
+
+        self.limit, self.capping = limit, operation
+        self.stream = stream = from_schema(schema).execute()
+        for event in stream:
+            if isinstance(event, events.PhaseStarted) and event.phase.is_enabled:
+                self.phase = event.phase.name.value
+                self.operation = operation.label if operation is not None else None
+            elif isinstance(event, events.ScenarioFinished):
+                self._gather(event.recorder)
+            elif isinstance(event, events.NonFatalError):
+                self._error(event.label, f"{type(event.value).__name__}: {event.value}")
+            elif isinstance(event, events.FatalError):
+                self.result.fatal = f"{type(event.exception).__name__}: {event.exception}"
+                self.over = True
+            elif isinstance(event, events.EngineFinished):
+                self.result.seconds += event.running_time
+                reason = event.stop_reason.skip_explanation
+                if reason and not stream.stop_event.is_set() and self.result.stopped is None:
+                    self.result.stopped = reason
+                    self.over = True
+            self._report()
+
+    def after_call(self, case: Any, response: Any) -> None:
+        with self.lock:
+            if case.id in self.seen:
+                return
+            self.seen.add(case.id)
+            operation = self.result.operations.get(case.operation.label)
+            if operation is None:
+                return
+            operation.cases += 1
+            operation.statuses[response.status_code] += 1
+            operation.seconds += response.elapsed
+            if operation.needs_key and self.keyed < REFUSAL_SAMPLE:
+                self.keyed += 1
+                self.refused += response.status_code in REFUSED
+                if self.keyed == REFUSAL_SAMPLE and self.refused == self.keyed:
+                    self._refuse()
+            if self.sent >= self.limit and self.stream is not None:
+                self.stream.stop()
+                if self.capping is not None:
+                    self.capping.capped = True
+                elif self.result.stopped is None:
+                    self.result.stopped = f"the case limit (--max-cases {self.options.max_cases})"
+
+    def failed(self, failure: Any, case: Any, response: Any) -> None:
+        check = failure.checks[0] if failure.checks else "custom"
+        request = response.request
+        headers = {name: [value] for name, value in request.headers.items()}
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        drift = Drift(check, failure.title, failure.message, curl(Sent(request.method, request.url, headers, body),
+                                                                  self._wanted(case)), response.status_code)
+        with self.lock:
+            found = self.live.setdefault(case.operation.label, {})
+            known = found.get((check, failure.title))
+            if known is None or len(drift.curl) < len(known.curl):
+                found[(check, failure.title)] = drift
+
+    def finish(self) -> RunResult:
+        for label, drifts in self.live.items():  # what the scenarios' records lost (a run stopped at its limit)
+            target = self.result.operations.setdefault(label, OperationResult(label))
+            titles = {drift.title for drift in target.drifts.values()}
+            target.drifts.update({key: drift for key, drift in drifts.items() if drift.title not in titles})
+        if not self.result.refused and self.keyed and self.refused == self.keyed:
+            self._refuse()  # a run too short for the sample: every keyed answer was refused all the same
+        self._report()
+        return self.result
+
+    def _refuse(self) -> None:
+        counts: dict[int, int] = {}
+        for operation in self.result.operations.values():
+            if operation.needs_key:
+                for status, n in operation.statuses.items():
+                    counts[status] = counts.get(status, 0) + n
+        total = sum(counts.values())
+        said = " and ".join(f"{n} were {status}" for status, n in sorted(counts.items()))
+        self.result.refused = f"the API key was refused: {total} of {total} answers were 401 or 403 ({said})" \
+            if len(counts) > 1 else f"the API key was refused: {total} of {total} answers were {next(iter(counts))}"
+        self.result.stopped = self.result.stopped or self.result.refused
+        self.over = True
+        if self.stream is not None:
+            self.stream.stop()
+
+    def _report(self) -> None:
+        if self.progress is None:
+            return
+        with self.lock:
+            failed = sum(len(drifts) for drifts in self.live.values())
+            drifted = sum(bool(drifts) for drifts in self.live.values())
+        self.progress(Progress(self.phase, self.operation, self.sent, len(self.result.checked), len(self.result.operations),
+                               failed, drifted))
+
+    def _error(self, label: str, message: str) -> None:
+        target = self.result.operations.get(label)
+        if target is None:
+            self.result.fatal = self.result.fatal or f"{label}: {message}"
+        elif message not in target.errors:
+            target.errors.append(message)
+
+    def _gather(self, recorder: Any) -> None:
+        from schemathesis.engine import Status
+
+        for case_id, checks in recorder.checks.items():
+            for node in checks:
+                if node.status != Status.FAILURE or node.failure_info is None:
+                    continue
+                label = recorder.cases[case_id].value.operation.label
+                target = self.result.operations.setdefault(label, OperationResult(label))
+                interaction = recorder.interactions.get(case_id)
+                status = interaction.response.status_code if interaction and interaction.response else None
+                failure = node.failure_info.failure
+                drift = Drift(node.name, failure.title, failure.message, self._curl(recorder, node.failure_info),
+                              status)
+                known = target.drifts.get((node.name, failure.title))
+                if known is None or len(drift.curl) < len(known.curl):  # the smallest reproducing request
+                    target.drifts[(node.name, failure.title)] = drift
+
+    def _curl(self, recorder: Any, info: Any) -> str:
+        commands = []
+        for step in info.steps or []:
+            interaction = recorder.interactions.get(step.case_id)
+            node = recorder.cases.get(step.case_id)
+            if interaction is None or node is None:
+                return str(info.code_sample)
+            request = interaction.request
+            commands.append(curl(Sent(request.method, request.uri, request.headers, request.body),
+                                 self._wanted(node.value)))
+        return "\n".join(commands) or str(info.code_sample)
+
+    def _wanted(self, case: Any) -> Wanted:
+        """The user's headers and those of the contract the case set: not the Prefer the runner sets, nor what
+        only the mock reads (a deployment ignores it; the mock takes its absence as the session `default`)."""
+        generated = {name.lower() for name in (case.headers or {})} - self.mock_only - {"prefer"}
+        return Wanted(self.wanted.api_key, self.wanted.headers | generated)
 
 
 def _unreachable(options: CheckOptions) -> str | None:
@@ -153,16 +308,22 @@ def _unreachable(options: CheckOptions) -> str | None:
     return None
 
 
-def _config(options: CheckOptions) -> Any:
+def _load(options: CheckOptions, phases: list[str]) -> Any:
+    import schemathesis
+
+    return schemathesis.openapi.from_path(options.spec, config=_config(options, phases))
+
+
+def _config(options: CheckOptions, enabled: list[str]) -> Any:
     import schemathesis
 
     auth = ({"BearerAuth": {"bearer": options.api_key}} if options.platform_key
             else {"ApiKeyAuth": {"api_key": options.api_key}})
-    headers = {"Prefer": "return=representation"}  # one every server ignores, in place of generated ones
+    headers = {"Prefer": OWN_PREFER}  # in place of generated ones: the mock would act on them
     if options.workspace_id:
         headers["X-Workspace-Id"] = options.workspace_id
     headers.update(dict(options.headers))
-    phases = {name: {"enabled": name in options.phases} for name in PHASES}
+    phases = {name: {"enabled": name in enabled} for name in PHASES}
     phases["examples"]["fill-missing"] = True
     config: dict[str, Any] = {
         "base-url": options.base_url.rstrip("/"),
@@ -174,15 +335,33 @@ def _config(options: CheckOptions) -> Any:
         "checks": {"enabled": True},
         "auth": {"openapi": auth},
     }
-    if options.rate_limit:
-        config["rate-limit"] = options.rate_limit
+    if options.rate:
+        config["rate-limit"] = options.rate
     return schemathesis.Config.from_dict(config)
 
 
-def _labels(schema: Any) -> list[str]:
+def _operations(schema: Any) -> list[Any]:
     from schemathesis.core.result import Ok
 
-    return [found.ok().label for found in schema.get_all_operations() if isinstance(found, Ok)]
+    return [found.ok() for found in schema.get_all_operations() if isinstance(found, Ok)]
+
+
+def _scope(schema: Any) -> dict[str, OperationResult]:
+    """Every operation in scope, in the contract's order, with whether it needs a key."""
+    everywhere = schema.raw_schema.get("security", [])
+    scope = {}
+    for operation in _operations(schema):
+        security = operation.definition.raw.get("security", everywhere)
+        documented = frozenset(int(s) for s in operation.definition.raw.get("responses", {}) if str(s).isdigit())
+        scope[operation.label] = OperationResult(operation.label, needs_key=bool(security) and {} not in security,
+                                                 documented=documented)
+    return scope
+
+
+def _mock_only(document: dict[str, Any]) -> frozenset[str]:
+    """The header parameters the contract marks `x-mock-only`, in lower case."""
+    parameters = document.get("components", {}).get("parameters", {}).values()
+    return frozenset(p["name"].lower() for p in parameters if p.get("in") == "header" and p.get("x-mock-only"))
 
 
 def _select(schema: Any, options: CheckOptions) -> Any:
@@ -193,38 +372,16 @@ def _select(schema: Any, options: CheckOptions) -> Any:
     return schema
 
 
-def _why_skipped(every: list[str], kept: set[str]) -> list[tuple[str, str]]:
-    why = []
+def _why_skipped(whole: Any, selected: Any) -> list[str]:
+    kept = {operation.label for operation in _operations(selected)}
+    every = [operation.label for operation in _operations(whole)]
     control = [label for label in every if label not in kept and not label.split(" ", 1)[1].startswith("/v1/")]
-    if control:
-        why.append((f"/__mock ({len(control)} operations)", "the mock's control plane (--include-mock-control)"))
+    why = [f"/__mock ({len(control)} operations): the mock's control plane (--include-mock-control)"] if control else []
     for label in every:
         method, path = label.split(" ", 1)
         if label in kept or not path.startswith("/v1/"):
             continue
-        if method in DESTRUCTIVE_METHODS:
-            why.append((label, "changes or deletes what exists (--allow-destructive)"))
-        else:
-            why.append((label, "the deployment would call made-up URLs (--allow-destructive)"))
+        reason = ("changes or deletes what exists" if method in DESTRUCTIVE_METHODS
+                  else "the deployment would call made-up URLs")
+        why.append(f"{label}: {reason} (--allow-destructive)")
     return why
-
-
-def _gather(result: RunResult, recorder: Any) -> None:
-    from schemathesis.engine import Status
-
-    for case_id, node in recorder.cases.items():
-        label = node.value.operation.label
-        target = result.operations.setdefault(label, OperationResult(label))
-        target.cases += 1
-        for check_node in recorder.checks.get(case_id, []):
-            if check_node.status != Status.FAILURE or check_node.failure_info is None:
-                continue
-            info = check_node.failure_info
-            failure = info.failure
-            interaction = recorder.interactions.get(case_id)
-            status = interaction.response.status_code if interaction and interaction.response else None
-            drift = Drift(check_node.name, failure.title, failure.message, info.code_sample, status)
-            key = (check_node.name, failure.title)
-            known = target.drifts.get(key)
-            if known is None or len(drift.curl) < len(known.curl):  # the smallest reproducing request
-                target.drifts[key] = drift

@@ -1,0 +1,121 @@
+"""`sendkit-mock contract`: its arguments, its progress line on stderr, and its exit status (one per verdict)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from .report import junit_xml, summary
+from .runner import AUTO, LIMIT_ELSEWHERE, PHASES, CheckOptions, Progress, UsageError, check
+from .verdict import MEANINGS
+
+EPILOG = "verdicts and exit status (each has one meaning):\n" + "\n".join(
+    f"  {word:<12} {status}  {meaning}" for word, status, meaning in MEANINGS) + """
+
+An operation is checked when one of its cases reached its logic: an answer other than 401/403 (an operation
+that needs a key), a documented answer (one that needs none). The reproductions read the key from
+$SENDKIT_API_KEY."""
+
+
+def add_parser(commands: Any) -> None:
+    contract = commands.add_parser(
+        "contract", help="check a deployment (the real API, a staging copy, a mock) against the bundled openapi.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Schemathesis with the bundled openapi.yaml against any server: each operation's examples and "
+                    "coverage cases first, then fuzzing and the stateful links, every check. Safe by default: "
+                    "/v1 only, reads and creates only, rate-limited on any host but loopback.")
+    add = contract.add_argument
+    add("--base-url", required=True, help="the deployment, e.g. https://api.sendkit.example")
+    add("--api-key", required=True, help="a workspace key (sk_...) or a platform key (sk_user_...)")
+    add("--workspace-id", help="sent as X-Workspace-Id (needed with a platform key)")
+    add("--allow-destructive", action="store_true",
+        help="also DELETE, PATCH and PUT, and webhook registration (the server calls those URLs)")
+    add("--include-mock-control", action="store_true", help="also the mock's /__mock operations")
+    add("--rate-limit", default=AUTO, help=f"requests per second or minute (5/s, 100/m), 0 for none (default: none "
+                                           f"on 127.0.0.1, ::1 and localhost, {LIMIT_ELSEWHERE} on any other host)")
+    add("--max-cases", type=int, default=2500,
+        help="requests in all, at least one per operation in scope (default: %(default)s)")
+    add("--max-examples", type=int, default=20, help="fuzzed cases per operation (default: %(default)s)")
+    add("--phases", default=",".join(PHASES), help="comma-separated, of %(default)s")
+    add("--seed", type=int, default=20261202, help="the generators' seed (default: %(default)s)")
+    add("--request-timeout", type=float, default=10.0, help="seconds (default: %(default)s)")
+    add("-H", "--header", action="append", default=[], help="an extra header, 'Name: value'")
+    add("--junit-xml", type=Path, help="write a JUnit XML report here (one test per operation)")
+    add("--spec", type=Path, help="another contract instead of the bundled openapi.yaml")
+
+
+def options(args: dict[str, Any]) -> CheckOptions | list[str]:
+    """The options, or what is wrong with the arguments."""
+    phases = tuple(p.strip() for p in args["phases"].split(",") if p.strip())
+    unknown = [p for p in phases if p not in PHASES]
+    headers = [tuple(part.strip() for part in h.split(":", 1)) for h in args["header"]]
+    problems = ([f"--phases: no phase {', '.join(unknown)} (the phases are {', '.join(PHASES)})"] if unknown else [])
+    problems += [f"--header {h!r} is not 'Name: value'" for h, parsed in zip(args["header"], headers, strict=True)
+                 if len(parsed) != 2 or not parsed[0]]
+    if args["spec"] is not None and not args["spec"].is_file():
+        problems.append(f"--spec {args['spec']}: no such file")
+    if args["max_cases"] < 1:
+        problems.append(f"--max-cases {args['max_cases']}: at least 1")
+    if problems:
+        return problems
+    return CheckOptions(
+        base_url=args["base_url"], api_key=args["api_key"], workspace_id=args["workspace_id"],
+        allow_destructive=args["allow_destructive"], include_mock_control=args["include_mock_control"],
+        rate_limit=None if args["rate_limit"] in ("0", "none", "") else args["rate_limit"],
+        max_cases=args["max_cases"], max_examples=args["max_examples"], phases=phases, seed=args["seed"],
+        request_timeout=args["request_timeout"], headers=tuple((h[0], h[1]) for h in headers),
+        **({"spec": args["spec"]} if args["spec"] is not None else {}))
+
+
+def run(args: dict[str, Any]) -> int:
+    chosen = options(args)
+    if isinstance(chosen, list):
+        print("sendkit-mock contract: " + "; ".join(chosen), file=sys.stderr)
+        return 2
+    line = ProgressLine(sys.stderr)
+    try:
+        result = check(chosen, line)
+    except UsageError as exc:
+        print(f"sendkit-mock contract: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a contract or a setting Schemathesis refuses: nothing ran
+        line.done()
+        print(f"sendkit-mock contract: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    line.done()
+    print(summary(result, chosen), flush=True)
+    if args["junit_xml"] is not None:
+        junit_xml(result, chosen, args["junit_xml"])
+        print(f"JUnit XML: {args['junit_xml']}")
+    return result.verdict.exit_status
+
+
+class ProgressLine:
+    """One line on stderr, rewritten as the run goes (where stderr is no terminal, a line per phase, and per
+    operation while each is reached first)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.live, self.step, self.last = out, out.isatty(), "", 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        if progress.phase not in PHASES:  # probing, schema analysis: no case of ours yet
+            return
+        step = f"[{progress.phase}]" + (f" {progress.operation}:" if progress.operation else "")
+        text = (f"{step} {progress.cases} cases, {progress.checked} of {progress.operations} operations "
+                f"checked, {progress.failed_checks} failed checks on {progress.drifted} operations")
+        now = time.monotonic()
+        if self.live and now - self.last > 0.1:
+            self.out.write("\r" + text.ljust(78)[:200])
+            self.out.flush()
+            self.last = now
+        elif not self.live and step != self.step:
+            print(text, file=self.out, flush=True)
+        self.step = step
+
+    def done(self) -> None:
+        if self.live:
+            self.out.write("\r" + " " * 98 + "\r")
+            self.out.flush()
