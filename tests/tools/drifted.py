@@ -58,3 +58,24 @@ class Drifted:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class Refusing:
+    """A deployment that refuses the key (an expired secret): 401 in SendKit's shape on every call, or only on
+    the operations `only` matches (then the rest is the wrapped app's)."""
+
+    def __init__(self, app: ASGIApp, only: re.Pattern[str] | None = None) -> None:
+        self.app, self.only, self.calls = app, only, 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.calls += 1
+        if self.only is not None and not self.only.match(f"{scope['method']} {scope['path']}"):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"error": "Unauthorized", "message": "Invalid or missing API key", "code": 401}).encode()
+        await send({"type": "http.response.start", "status": 401,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})

@@ -1,9 +1,11 @@
-"""`sendkit-mock contract` against servers on 127.0.0.1: the mock itself (a match) and a drifted copy of it
-(each drift reported on its own operation, by the check that catches it), read from the summary and the
-JUnit XML a CI job would keep."""
+"""`sendkit-mock contract` against servers on 127.0.0.1: the mock itself (a match), a drifted copy of it (each
+drift reported on its own operation, by the check that catches it), and deployments that refuse the key on
+every call or on one operation; read from the summary, the exit status and the JUnit XML a CI job would keep.
+A verdict is green only when every operation in scope was checked."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +18,10 @@ from sendkit_mock.delivery.senders import RecordingSender
 from sendkit_mock.testing import ThreadedServer
 
 from ..conftest import PLATFORM_KEY, WS_ID, WS_KEY
-from .drifted import DRIFTS, Drifted
+from .drifted import DRIFTS, Drifted, Refusing
 
 FAST = ["--rate-limit", "0"]
+MATCH, DRIFT, USAGE, INCOMPLETE, NOT_RUN, KEY_REFUSED = 0, 1, 2, 3, 4, 5
 
 
 @pytest.fixture(scope="module")
@@ -36,71 +39,184 @@ def drifted_url() -> Iterator[str]:
         yield server.url
 
 
-def failures(junit: Path) -> dict[str, set[str]]:
-    """Operation -> the checks that failed on it, from the JUnit file."""
+@pytest.fixture()
+def expired() -> Iterator[tuple[str, Refusing]]:
+    """A deployment on which the key has expired: 401 on every call."""
+    refusing = Refusing(create_mock(Settings(clock_mode="manual"), sender=RecordingSender()).app)
+    with ThreadedServer(refusing) as server:
+        yield server.url, refusing
+
+
+@pytest.fixture(scope="module")
+def one_refused_url() -> Iterator[str]:
+    """The key works everywhere but on one operation, which answers 401 to every case."""
+    mock = create_mock(Settings(clock_mode="manual"), sender=RecordingSender())
+    with ThreadedServer(Refusing(mock.app, only=re.compile(r"^GET /v1/webhooks/[^/]+$"))) as server:
+        yield server.url
+
+
+def suite_of(junit: Path) -> ET.Element:
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
-    return {case.get("name", ""): {f.get("type", "") for f in case.findall("failure")}
-            for case in suite.findall("testcase") if case.find("skipped") is None}
+    return suite
+
+
+def failures(junit: Path) -> dict[str, str]:
+    """Operation -> the text of its one <failure> (every failed check of it), "" when none, from the JUnit file."""
+    found = {}
+    for case in suite_of(junit).findall("testcase"):
+        if case.find("skipped") is None:
+            failed = case.findall("failure")
+            assert len(failed) <= 1, case.get("name")
+            found[case.get("name", "")] = failed[0].text or "" if failed else ""
+    return found
+
+
+def errors(junit: Path) -> dict[str, str]:
+    """Test case -> the type of its <error>, for the cases that have one."""
+    return {case.get("name", ""): error.get("type", "") for case in suite_of(junit).findall("testcase")
+            for error in case.findall("error")}
+
+
+def contract(url: str, *args: str, key: str = WS_KEY) -> int:
+    return main(["contract", "--base-url", url, "--api-key", key, *args])
 
 
 def test_the_mock_matches_its_contract_in_every_phase(mock_url: str, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["contract", "--base-url", mock_url, "--api-key", WS_KEY, *FAST,
-                 "--junit-xml", str(tmp_path / "junit.xml")])
+    code = contract(mock_url, "--junit-xml", str(tmp_path / "junit.xml"))  # loopback: no rate limit by default
     out, err = capsys.readouterr()
-    assert code == 0, out
-    assert "MATCH: every operation conforms to openapi.yaml" in out
+    assert code == MATCH, out
+    assert "(rate limit: none)" in out
+    assert "MATCH: all 8 operations in scope checked" in out and "8 of 8 operations checked" in out
     for phase in ("examples", "coverage", "fuzzing", "stateful"):
         assert f"[{phase}]" in err  # the progress line went through every phase
+    assert "[coverage] GET /v1/webhooks/{id}:" in err  # each operation reached in turn, before fuzzing
     checked = failures(tmp_path / "junit.xml")
-    assert set(checked) >= {"GET /v1/reports", "POST /v1/reports", "GET /v1/reports/{id}"}
-    assert all(found == set() for found in checked.values())
-    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
-    assert suite is not None and suite.get("failures") == "0" and suite.get("errors") == "0"
+    assert set(checked) == {"GET /v1/reports", "POST /v1/reports", "GET /v1/reports/{id}", "GET /v1/webhooks",
+                            "GET /v1/webhooks/{id}", "POST /v1/reports/recipients", "GET /v1/reports/recipients",
+                            "GET /v1/reports/recipients/{id}"}
+    assert all(found == "" for found in checked.values())
+    suite = suite_of(tmp_path / "junit.xml")
+    assert suite.get("failures") == "0" and suite.get("errors") == "0"
+    timed = [float(case.get("time", "-1")) for case in suite.findall("testcase") if case.find("skipped") is None]
+    assert len(timed) == 8 and all(t > 0 for t in timed)  # the deployment's time answering each operation
     # Safe by default: nothing that deletes or changes, nothing that calls out, no control plane.
     skipped = {c.get("name") for c in suite.findall("testcase") if c.find("skipped") is not None}
     assert {"DELETE /v1/reports/{id}", "PATCH /v1/webhooks/{id}", "POST /v1/webhooks"} <= skipped
-    assert not any(name.startswith("GET /__mock") for name in checked)
 
 
 def test_destructive_operations_and_a_platform_key_when_asked(mock_url: str, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["contract", "--base-url", mock_url, "--api-key", PLATFORM_KEY, "--workspace-id", WS_ID,
-                 "--allow-destructive", "--phases", "examples,stateful", *FAST,
-                 "--junit-xml", str(tmp_path / "junit.xml")])
+    code = contract(mock_url, "--workspace-id", WS_ID, "--allow-destructive", "--phases", "examples,stateful",
+                    "--junit-xml", str(tmp_path / "junit.xml"), key=PLATFORM_KEY)
     out, _ = capsys.readouterr()
-    assert code == 0, out
+    assert code == MATCH, out
     assert {"DELETE /v1/reports/{id}", "PATCH /v1/webhooks/{id}", "POST /v1/webhooks"} <= set(
         failures(tmp_path / "junit.xml"))
 
 
 def test_each_drift_is_reported_on_its_operation(drifted_url: str, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["contract", "--base-url", drifted_url, "--api-key", WS_KEY, *FAST, "--phases",
-                 "examples,fuzzing", "--max-examples", "10", "--junit-xml", str(tmp_path / "junit.xml")])
-    out, _ = capsys.readouterr()
-    assert code == 1, out
+    code = contract(drifted_url, "--phases", "examples,fuzzing", "--max-examples", "10",
+                    "--junit-xml", str(tmp_path / "junit.xml"))
+    out, err = capsys.readouterr()
+    assert code == DRIFT, out
     found = failures(tmp_path / "junit.xml")
     for operation, check in DRIFTS.items():
         assert check in found[operation], (operation, found[operation], out)
-    assert {op for op, checks in found.items() if checks} == set(DRIFTS), out
+    assert {op for op, text in found.items() if text} == set(DRIFTS), out
     assert "DRIFT: 3 of 8 operations differ from openapi.yaml" in out
-    report = out[out.index("DRIFT GET /v1/reports/{id}"):]
+    assert err.strip().splitlines()[-1].endswith("3 failed checks on 3 operations")  # counted as they came
+    report = out[out.index("DRIFT       GET /v1/reports/{id}"):]
     assert "response_schema_conformance" in report and '"status" is a required property' in report
-    assert "reproduce with:" in report and "curl -X GET" in report and "/v1/reports/" in report
+    reproduce = report[report.index("reproduce with:"):].splitlines()[1].strip()
+    # Pasteable: the key from the environment, no header nobody asked for.
+    assert reproduce.startswith("curl -X GET") and '-H "X-Api-Key: $SENDKIT_API_KEY"' in reproduce
+    assert re.search(r"/v1/reports/[0-9a-f]{24}$", reproduce), reproduce
+    for unasked in ("[Filtered]", "User-Agent", "X-Schemathesis", "Prefer", "X-Mock-Session", WS_KEY):
+        assert unasked not in out, unasked
+    assert "export SENDKIT_API_KEY=" in out
 
 
-def test_an_unreachable_deployment_is_exit_2_at_once(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["contract", "--base-url", "http://127.0.0.1:9", "--api-key", WS_KEY])
+def test_the_budget_reaches_every_operation_before_fuzzing(drifted_url: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """With one case per operation, the drift on GET /v1/webhooks (after both list operations in the
+    contract's order) is still found; today's smallest budget is the number of operations in scope."""
+    code = contract(drifted_url, "--max-cases", "8", "--junit-xml", str(tmp_path / "junit.xml"))
     out, _ = capsys.readouterr()
-    assert code == 2
-    assert "cannot reach http://127.0.0.1:9" in out and "NOT RUN" in out
+    assert code == DRIFT, out
+    assert "8 cases on 8 operations" in out and "8 of 8 operations checked" in out
+    assert "not_a_server_error" in failures(tmp_path / "junit.xml")["GET /v1/webhooks"]
+    assert "stopped early after 8 cases: the case limit (--max-cases 8), before fuzzing and stateful" in out
+    assert all(re.search(r"\b1 cases\b", line) for line in out.splitlines() if " /v1/" in line and "  " in line
+               and line.strip().split()[0] in ("ok", "DRIFT"))
+
+
+def test_the_summary_counts_what_was_sent_and_stops_at_the_limit(mock_url: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code = contract(mock_url, "--max-cases", "200")
+    out, _ = capsys.readouterr()
+    assert code == MATCH, out
+    assert "200 cases on 8 operations" in out
+    assert "stopped early after 200 cases: the case limit (--max-cases 200), before fuzzing and stateful" in out
+    counted = sum(int(m.group(1)) for m in re.finditer(r"^  \S+ +[A-Z]+ /v1/\S* +(\d+) cases", out, re.M))
+    assert counted == 200, out
+
+
+@pytest.mark.parametrize("budget", ["1", "5"])
+def test_a_budget_that_cannot_reach_every_operation_is_refused_before_sending(
+        budget: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = contract("http://127.0.0.1:9", "--max-cases", budget)  # nothing listens: nothing may be tried
+    out, err = capsys.readouterr()
+    assert code == USAGE
+    assert f"--max-cases {budget} cannot reach the 8 operations in scope" in err
+    assert "the smallest budget that does is 8" in err and out == ""
+
+
+def test_a_wrong_key_is_key_refused_and_stops_at_once(mock_url: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code = contract(mock_url, "--junit-xml", str(tmp_path / "junit.xml"), key="sk_wrongkey")
+    out, _ = capsys.readouterr()
+    assert code == KEY_REFUSED, out
+    assert "KEY REFUSED: the API key was refused: 10 of 10 answers were 401" in out
+    assert "10 cases on 8 operations" in out and "0 of 8 operations checked" in out
+    assert "MATCH" not in out and " ok " not in out
+    assert errors(tmp_path / "junit.xml")["the API key"] == "key-refused"
+    assert suite_of(tmp_path / "junit.xml").get("errors") == "9"  # the key, and each operation not checked
+
+
+def test_an_expired_key_on_a_platform_key_is_key_refused(expired: tuple[str, Refusing],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    url, server = expired
+    code = contract(url, "--workspace-id", WS_ID, key=PLATFORM_KEY)
+    out, _ = capsys.readouterr()
+    assert code == KEY_REFUSED, out
+    assert "the API key was refused: 10 of 10 answers were 401" in out
+    assert server.calls <= 12  # the probe, the sample of 10, and at most one in flight
+
+
+def test_an_operation_that_only_refuses_is_not_checked_and_the_run_incomplete(
+        one_refused_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = contract(one_refused_url, "--phases", "examples,coverage", "--junit-xml", str(tmp_path / "junit.xml"))
+    out, _ = capsys.readouterr()
+    assert code == INCOMPLETE, out
+    line = next(line for line in out.splitlines() if "GET /v1/webhooks/{id}" in line)
+    assert line.strip().startswith("NOT CHECKED")
+    assert "not checked: only refused answers (" in out and "x 401): nothing behind the key was reached" in out
+    assert "INCOMPLETE: 1 of 8 operations not checked (GET /v1/webhooks/{id}); no drift in the 7 checked" in out
+    assert errors(tmp_path / "junit.xml") == {"GET /v1/webhooks/{id}": "not-checked"}
+
+
+def test_an_unreachable_deployment_is_not_run_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    code = contract("http://127.0.0.1:9")
+    out, _ = capsys.readouterr()
+    assert code == NOT_RUN
+    assert "NOT RUN: cannot reach http://127.0.0.1:9" in out and "nothing was checked" in out
 
 
 def test_bad_options_are_named(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["contract", "--base-url", "http://127.0.0.1:9", "--api-key", WS_KEY, "--phases", "examples,fuzz",
-                 "-H", "no colon"])
+    code = contract("http://127.0.0.1:9", "--phases", "examples,fuzz", "-H", "no colon")
     _, err = capsys.readouterr()
-    assert code == 2
+    assert code == USAGE
     assert "--phases: no phase fuzz" in err and "--header 'no colon' is not 'Name: value'" in err

@@ -247,8 +247,8 @@ class _Run:
         with self.lock:
             failed = sum(len(drifts) for drifts in self.live.values())
             drifted = sum(bool(drifts) for drifts in self.live.values())
-        self.progress(Progress(self.phase, self.operation, self.sent, len(self.result.checked), len(self.result.operations),
-                               failed, drifted))
+        self.progress(Progress(self.phase, self.operation, self.sent, len(self.result.checked),
+                               len(self.result.operations), failed, drifted))
 
     def _error(self, label: str, message: str) -> None:
         target = self.result.operations.get(label)
