@@ -241,3 +241,28 @@ def test_the_sequence_is_the_one_without_the_plugin(sendkit_mock):
     assert seen == without
 ''', subprocess=True)
     result.assert_outcomes(passed=1)
+
+
+def test_no_violations_is_asserted_only_over_requests_that_were_seen(pytester: pytest.Pytester) -> None:
+    result = run(pytester, SEED + '''
+import pytest, requests
+from sendkit_mock.testing import ContractBroken
+
+def test_an_empty_journal_checked_nothing(sendkit_mock):
+    with pytest.raises(ContractBroken, match="no request in the journal of session default: nothing was checked"):
+        sendkit_mock.assert_no_violations()
+
+def test_conforming_requests_are_counted(sendkit_mock):
+    key = {"X-Api-Key": sendkit_mock.keys.workspace}
+    assert requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers=key).status_code == 201
+    assert requests.get(f"{sendkit_mock.url}/v1/reports", headers=key).status_code == 200
+    assert sendkit_mock.assert_no_violations() == 2
+
+def test_a_violation_is_named(sendkit_mock):
+    key = {"X-Api-Key": sendkit_mock.keys.workspace}
+    requests.post(f"{sendkit_mock.url}/v1/reports", json={**SEED, "reportType": "daily"}, headers=key)
+    with pytest.raises(ContractBroken, match=r"(?s)1 of 1 requests broke the contract.*POST /v1/reports -> 400: "
+                                             r"reportType: Must be one of"):
+        sendkit_mock.assert_no_violations()
+''')
+    result.assert_outcomes(passed=3)

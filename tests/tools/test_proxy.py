@@ -144,3 +144,15 @@ def test_a_compressed_answer_arrives_whole_and_is_checked() -> None:
             assert answer.status_code == 200 and answer.json()["data"] == []
             assert "content-encoding" not in answer.headers
             assert journal(proxy)[0]["responseViolations"] == []
+
+
+def test_the_verdict_at_shutdown_says_how_many_exchanges_it_was_drawn_from(upstream: str) -> None:
+    proxy = ValidatingProxy(upstream, CHECK)
+    with ThreadedServer(proxy) as server:
+        assert proxy.verdict() == "sendkit-mock proxy: no exchange seen: nothing was checked"
+        assert requests.get(f"{server.url}/v1/reports", headers=KEY).status_code == 200
+        assert requests.get(f"{server.url}/__mock/requests").status_code == 200  # its own journal: no exchange
+        assert proxy.verdict() == "sendkit-mock proxy: 1 exchanges checked: none broke the contract"
+        assert requests.post(f"{server.url}/v1/reports", json={"reportType": "daily"}, headers=KEY).status_code == 400
+        assert proxy.verdict() == ("sendkit-mock proxy: 2 exchanges checked: 1 requests and 0 answers broke the "
+                                   "contract (GET /__mock/requests lists them)")

@@ -43,6 +43,16 @@ class ValidatingProxy:
         self._clock = clock or SystemClock()
         self._timeout = timeout
         self._client: httpx.AsyncClient | None = None
+        self.exchanges, self.broken_requests, self.broken_answers = 0, 0, 0
+
+    def verdict(self) -> str:
+        """What the proxy saw, said at shutdown: "no violation" only with the exchanges it was drawn from."""
+        if not self.exchanges:
+            return "sendkit-mock proxy: no exchange seen: nothing was checked"
+        if not self.broken_requests and not self.broken_answers:
+            return f"sendkit-mock proxy: {self.exchanges} exchanges checked: none broke the contract"
+        return (f"sendkit-mock proxy: {self.exchanges} exchanges checked: {self.broken_requests} requests and "
+                f"{self.broken_answers} answers broke the contract (GET /__mock/requests lists them)")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -70,6 +80,9 @@ class ValidatingProxy:
         content_type = answer.headers.get("content-type", "")
         answered = ([] if method == "HEAD" else
                     self.check.response(operation, answer.status_code, content_type, answer.content))
+        self.exchanges += 1
+        self.broken_requests += bool(violations)
+        self.broken_answers += bool(answered)
         for v in violations:
             log.warning("%s %s: request: %s: %s", method, path, v.field, v.message)
         for v in answered:
@@ -138,6 +151,8 @@ class ValidatingProxy:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                (log.warning if not self.exchanges or self.broken_requests or self.broken_answers
+                 else log.info)(self.verdict())
                 if self._client is not None:
                     await self._client.aclose()
                 await send({"type": "lifespan.shutdown.complete"})

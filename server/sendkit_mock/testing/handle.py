@@ -34,6 +34,10 @@ class NotRequested(AssertionError):
     """`assert_requested` found no (or not that many) matching requests in the journal."""
 
 
+class ContractBroken(AssertionError):
+    """`assert_no_violations` found a request that broke the contract, or no request at all to check."""
+
+
 def http_transport(base_url: str, timeout: float = 10.0) -> Transport:
     """The standard library's HTTP client: no dependency for the people who import this handle."""
 
@@ -201,6 +205,35 @@ class MockHandle:
             lines.append("the journal of this session is empty")
         raise NotRequested("\n".join(lines))
 
+    def assert_no_violations(self) -> int:
+        """Assert this session's journal holds requests and none broke the contract; returns how many were
+        checked. An empty journal fails too: a verdict of "no violations" needs something to have been seen."""
+        __tracebackhide__ = True
+        entries = self._journal()
+        if not entries:
+            raise ContractBroken(f"no request in the journal of session {self.session}: nothing was checked")
+        broken = [e for e in entries if e.get("violations") or e.get("responseViolations")]
+        if not broken:
+            return len(entries)
+        lines = [f"{len(broken)} of {len(entries)} requests broke the contract (session {self.session}):"]
+        for entry in broken[:20]:
+            found = [*(entry.get("violations") or []), *(entry.get("responseViolations") or [])]
+            lines.append(f"  {entry['method']} {entry['path']} -> {entry['status']}: "
+                         + "; ".join(f"{v['field']}: {v['message']}" for v in found))
+        raise ContractBroken("\n".join(lines))
+
+    def _journal(self) -> list[Json]:
+        """Every entry of this session's journal, newest first (page by page)."""
+        entries: list[Json] = []
+        cursor = ""
+        while True:
+            answer = self._call("GET", "/__mock/requests?limit=100" + (f"&cursor={cursor}" if cursor else ""))
+            entries += answer.get("data") or []
+            pagination = answer.get("pagination") or {}
+            if not pagination.get("hasMore") or not pagination.get("nextCursor"):
+                return entries
+            cursor = pagination["nextCursor"]
+
     # --- what the mock sent ------------------------------------------------------------------------
     @property
     def outbox(self) -> list[Json]:
@@ -221,13 +254,17 @@ class MockHandle:
     def control(self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
         """One control-plane call on this session; its `data`, or MockRequestError."""
         __tracebackhide__ = True
+        return self._call(method, path, body, headers).get("data")
+
+    def _call(self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None) -> Json:
+        __tracebackhide__ = True
         sent = {**self.headers, **(headers or {})}
         if self._admin_token is not None:
             sent["X-Mock-Admin-Token"] = self._admin_token
         status, answer = self._transport(method, path, body, sent)
         if not 200 <= status < 300 or not isinstance(answer, dict):
             raise MockRequestError(method, path, status, answer)
-        return answer.get("data")
+        return answer
 
 
 def _instant(text: str) -> datetime:
