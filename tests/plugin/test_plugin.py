@@ -17,8 +17,11 @@ SEED = {"reportType": "campaign", "campaignIds": ["664f0a1b2c3d4e5f6a7b8c01", "6
 
 
 def run(pytester: pytest.Pytester, source: str, *args: str, subprocess: bool = False) -> pytest.RunResult:
+    """The user's run. In-process, without Schemathesis' own pytest plugin: loaded and dropped again inside
+    this process, it left Schemathesis' global state so that a later `contract` run here stopped filtering
+    operations (seen under xdist, where a worker ran a plugin test before the contract command's tests)."""
     pytester.makepyfile(test_it=textwrap.dedent(source))
-    flags = ("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", *args)
+    flags = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-W", "ignore::DeprecationWarning", *args)
     return pytester.runpytest_subprocess(*flags) if subprocess else pytester.runpytest(*flags)
 
 

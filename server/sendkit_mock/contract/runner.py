@@ -106,6 +106,8 @@ def check(options: CheckOptions, progress: Callable[[Progress], None] | None = N
     for index, label in enumerate(labels if reach else []):
         share = (options.max_cases - run.sent) // (len(labels) - index)
         only = schema.exclude(func=lambda context, label=label: context.operation.label != label)
+        if [operation.label for operation in _operations(only)] != [label]:  # a budget share must be its own
+            raise RuntimeError(f"Schemathesis did not narrow the run to {label}: its filters work otherwise")
         run.execute(only, limit=run.sent + share, operation=result.operations[label])
         if run.over:
             return run.finish()
