@@ -72,6 +72,40 @@ def test_dynamic_bodies_follow_the_schema_and_repeat_for_the_same_request(client
     assert report.status_code == 200 and report.json()["success"] is True  # validated against the contract
 
 
+def test_dynamic_bodies_hold_to_the_rules_requests_are_held_to(client: Any) -> None:
+    """An answer's e-mail, name, time of day, zone and period bounds carry the schema a request's do, so a made-up
+    body never shows `"timeOfDay": "tellus."` or `"periodStart": "dui reprehenderit"`."""
+    from datetime import date, datetime
+
+    from sendkit_mock.domain.recipients import EMAIL
+    from sendkit_mock.domain.schedule import ZONE_NAMES
+
+    recipients = []
+    for limit in range(1, 9):
+        answer = client.get(f"/v1/reports/recipients?limit={limit}", headers=prefer("dynamic=true"))
+        assert answer.headers["preference-applied"] == "dynamic=true"
+        recipients += answer.json()["data"]
+    assert recipients
+    for recipient in recipients:
+        assert EMAIL.fullmatch(recipient["email"]) and recipient["name"].strip()
+        schedule = recipient["schedule"]
+        assert len(schedule["timeOfDay"]) == 5 and datetime.strptime(schedule["timeOfDay"], "%H:%M")
+        assert schedule["timezone"] in ZONE_NAMES
+    for variant in range(4):
+        answer = client.get(f"/v1/reports/{variant + 1:024x}", headers=prefer("dynamic=true, code=200"))
+        assert answer.headers["preference-applied"] == "code=200, dynamic=true", answer.json()
+        report = answer.json()["data"]
+        for bound in (report["periodStart"], report["periodEnd"]):
+            assert date.fromisoformat(bound) if len(bound) == 10 else datetime.fromisoformat(bound.replace("Z", "+00:00"))
+
+
+def test_a_default_period_that_starts_before_1970_is_answered(client: Any) -> None:
+    created = client.post("/v1/reports", json={"reportType": "workspace", "periodEnd": "1970-01-05"}, headers=ws())
+    assert created.status_code == 201, created.json()
+    report = client.get(f"/v1/reports/{created.json()['data']['reports'][0]['id']}", headers=ws())
+    assert report.status_code == 200 and report.json()["data"]["periodStart"] == "1969-12-07"
+
+
 def test_unknown_preferences_are_ignored_and_bad_values_are_a_400_naming_prefer(client: Any) -> None:
     plain = client.post("/v1/reports", json=SEED_BODY, headers=prefer("return=minimal, respond-async"))
     assert plain.status_code == 201 and "preference-applied" not in plain.headers

@@ -75,3 +75,18 @@ def test_a_body_found_valid_once_is_not_walked_again_and_a_broken_one_always_is(
     for _ in range(2):
         with pytest.raises(NonConformingResponseBody, match="'error' is a required property"):
             answer(bad)
+
+
+def test_an_answer_the_compiled_validator_refuses_is_refused_even_where_connexions_would_take_it() -> None:
+    """connexion's Draft 4 knows no `format: date`; jsonschema-rs does. A date answered as lorem is a 500
+    naming it, not an answer that slips through because the slower validator is more lenient."""
+    from connexion.exceptions import NonConformingResponseBody
+
+    from sendkit_mock.web.responses import CompiledResponseBodyValidator
+
+    schema = {"type": "object", "properties": {"day": {"type": "string", "format": "date"}}}
+    validator = CompiledResponseBodyValidator({"type": "http"}, schema=schema, encoding="utf-8")
+    validator._digest = (id(schema), b"")
+    validator._validate({"day": "2026-04-17"})
+    with pytest.raises(NonConformingResponseBody, match="odit veniam.* at /day"):
+        validator._validate({"day": "odit veniam"})

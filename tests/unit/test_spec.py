@@ -214,6 +214,26 @@ def test_the_time_zone_enum_is_the_shipped_tz_database() -> None:
 def test_the_email_rule_is_the_domain_rule_to_the_letter() -> None:
     from sendkit_mock.domain.recipients import EMAIL
 
-    for name in ("CreateRecipientRequest", "UpdateRecipientRequest"):
-        email = _schema(name)["properties"]["email"]
-        assert email["pattern"] == EMAIL.pattern and "format" not in email
+    email = _schema("Email")
+    assert email["pattern"] == EMAIL.pattern and "format" not in email
+
+
+@pytest.mark.parametrize(("field", "where", "schema"), [
+    ("email", ("CreateRecipientRequest", "UpdateRecipientRequest", "Recipient"), "Email"),
+    ("name", ("CreateRecipientRequest", "UpdateRecipientRequest", "Recipient"), "RecipientName"),
+    ("timeOfDay", ("ScheduleInput", "Schedule"), "TimeOfDay"),
+    ("timezone", ("ScheduleInput", "Schedule"), "TimeZone"),
+])
+def test_a_field_carries_one_schema_in_requests_and_answers(field: str, where: tuple[str, ...], schema: str) -> None:
+    """What a request must satisfy, an answer is held to as well: the proxy and a generated client catch a
+    deployment that answers a malformed e-mail or time, and `Prefer: dynamic=true` cannot make one up."""
+    for name in where:
+        found = _schema(name)["properties"][field]
+        assert found.get("$ref", found.get("allOf", [{}])[0].get("$ref")) == f"#/components/schemas/{schema}", name
+
+
+def test_answered_period_bounds_are_dates_or_instants() -> None:
+    for name in ("Report", "ReportFields"):
+        for bound in ("periodStart", "periodEnd"):
+            assert _schema(name)["properties"][bound] == {"$ref": "#/components/schemas/PeriodBound"}
+    assert [s["format"] for s in _schema("PeriodBound")["anyOf"]] == ["date", "date-time"]

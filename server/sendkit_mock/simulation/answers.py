@@ -98,7 +98,7 @@ class Answers:
         fingerprint = repr(sorted((k, repr(v)) for k, v in request.items()))
         base = int.from_bytes(hashlib.sha256(
             f"{self.seed}/{operation_id}/{status}/{fingerprint}".encode()).digest()[:8], "big")
-        validator = jsonschema.Draft4Validator(schema)
+        validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
         for attempt in range(ATTEMPTS):
             try:
                 body = generate(schema, base + attempt)

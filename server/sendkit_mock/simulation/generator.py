@@ -25,6 +25,7 @@ from typing import Any
 _EARLIEST, _LATEST = datetime(2020, 1, 1, tzinfo=UTC), datetime(2030, 12, 31, tzinfo=UTC)
 _DRAWS = random.Random()  # the one source of every jsf draw; never the module-level `random`
 _LOCK = threading.Lock()  # jsf's state (this Random, its Fakers) is shared by every thread of the process
+REPEAT_LIMIT = 8  # a pattern's `*`, `+` and `{n,m}` repeat at most this often (rstr's own limit: 100)
 
 
 def jsf_modules() -> list[ModuleType]:
@@ -42,7 +43,14 @@ def _jsf() -> Any:
     import jsf.schema_types.string  # type: ignore[import-untyped]
     import rstr
 
-    patterns = rstr.Rstr(_DRAWS)
+    class Patterns(rstr.Rstr):
+        """A string for a pattern that also fits the schema's `maxLength`: with rstr's 100 repeats an e-mail's
+        dot-atoms ran past 254 characters and the body was refused, attempt after attempt."""
+
+        def _handle_repeat(self, start_range: int, end_range: int, value: str) -> str:
+            return super()._handle_repeat(start_range, min(end_range, max(start_range, REPEAT_LIMIT)), value)
+
+    patterns = Patterns(_DRAWS)
     for module in jsf_modules():
         if vars(module).get("random") is random:
             module.random = _DRAWS  # type: ignore[attr-defined]
