@@ -97,9 +97,7 @@ class ControlApi:
                 session.clock.set(parse_exact(value.upper()))
             else:
                 session.clock.switch(value)
-        except TimeGoesForward as exc:
-            raise BadRequest.field(field, str(exc)) from None
-        except EndOfTime as exc:  # the clock's state, not the request, is what is in the way
+        except (TimeGoesForward, EndOfTime) as exc:  # the clock's state, not the request, is in the way
             raise Conflict(str(exc), details=[Detail(field, str(exc))]) from None
         session.tick()
         return _clock(session)
