@@ -143,7 +143,7 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
         body.update(snapshot.export(server.mock.sessions.build("contract")))
 
     def clock_move(body: dict[str, Any], headers: dict[str, Any]) -> None:
-        # A positive `set` is an instant no earlier than the session's clock (an earlier one is a 400).
+        # A positive `set` is an instant no earlier than the session's clock (an earlier one is a 409).
         if isinstance(body.get("set"), str):
             clock = server.mock.session(headers.get("X-Mock-Session")).clock
             try:
