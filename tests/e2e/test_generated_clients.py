@@ -90,7 +90,8 @@ def _python_flow(client: Any, api: Any, recipients: Any, webhooks: Any, models: 
     while (report := api.get_report.sync(queued[0].id, client=client).data).status.value != "ready":
         assert time.monotonic() < deadline, report.status
         time.sleep(0.05)
-    assert report.data.executive_summary.totals.sent > 0 and report.period_start == "2026-01-01"
+    # The answer's period bound is typed as the request's: a date in, a date out.
+    assert report.data.executive_summary.totals.sent > 0 and report.period_start == date(2026, 1, 1)
     listed = api.list_reports.sync(client=client)
     assert {r.id for r in listed.data} == {r.id for r in queued} and listed.pagination.total == 2
 
