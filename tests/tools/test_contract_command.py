@@ -6,6 +6,9 @@ A verdict is green only when every operation in scope was checked."""
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,7 +206,7 @@ def test_an_operation_that_only_refuses_is_not_checked_and_the_run_incomplete(
     assert code == INCOMPLETE, out
     line = next(line for line in out.splitlines() if "GET /v1/webhooks/{id}" in line)
     assert line.strip().startswith("NOT CHECKED")
-    assert "not checked: only refused answers (" in out and "x 401): nothing behind the key was reached" in out
+    assert "not checked: only refused answers (" in out and "x 401): the key, or the workspace a case named" in out
     assert "INCOMPLETE: 1 of 8 operations not checked (GET /v1/webhooks/{id}); no drift in the 7 checked" in out
     assert errors(tmp_path / "junit.xml") == {"GET /v1/webhooks/{id}": "not-checked"}
 
@@ -215,8 +218,57 @@ def test_an_unreachable_deployment_is_not_run_at_once(capsys: pytest.CaptureFixt
     assert "NOT RUN: cannot reach http://127.0.0.1:9" in out and "nothing was checked" in out
 
 
-def test_bad_options_are_named(capsys: pytest.CaptureFixture[str]) -> None:
-    code = contract("http://127.0.0.1:9", "--phases", "examples,fuzz", "-H", "no colon")
-    _, err = capsys.readouterr()
-    assert code == USAGE
-    assert "--phases: no phase fuzz" in err and "--header 'no colon' is not 'Name: value'" in err
+@pytest.mark.parametrize(("args", "named"), [
+    (["--phases", "examples,fuzz"], "--phases: no phase fuzz"),
+    (["--phases", ","], "--phases names no phase"),
+    (["-H", "no colon"], "--header 'no colon' is not 'Name: value'"),
+    (["-H", "X Foo: bar"], "--header 'X Foo: bar' is not"),
+    (["-H", "X-Foo: a\r\nX-Injected: 1"], "is not 'Name: value'"),
+    (["-H", "X-\u00dcn\u00ef: v"], "is not 'Name: value'"),
+    (["--api-key", WS_KEY + "\n"], "--api-key holds a space, a line break"),
+    (["--base-url", ""], "--base-url '' is not an http:// or https:// URL"),
+    (["--base-url", "ftp://127.0.0.1:9"], "is not an http:// or https:// URL"),
+    (["--max-examples", "0"], "--max-examples 0: at least 1"),
+    (["--max-cases", "-5"], "--max-cases -5: at least 1"),
+    (["--rate-limit", "0/s"], "--rate-limit '0/s' is not N/s, N/m or N/h"),
+    (["--request-timeout", "0"], "--request-timeout 0.0: more than 0 seconds"),
+])
+def test_bad_options_are_named_before_anything_is_sent(args: list[str], named: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["contract", "--base-url", "http://127.0.0.1:9", "--api-key", WS_KEY, *args])
+    out, err = capsys.readouterr()
+    assert code == USAGE, out  # not NOT RUN: nothing was tried
+    assert named in err and out == ""
+    assert WS_KEY not in err
+
+
+def test_a_base_url_with_a_path_prefix_is_not_run(mock_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every answer would be the mock's 404 for an unknown route: no green light from that."""
+    for prefix in ("/api", "/v1"):
+        code = contract(mock_url + prefix, "--max-cases", "16")
+        out, _ = capsys.readouterr()
+        assert code == NOT_RUN, out
+        assert f"{mock_url}{prefix}/v1/reports answered 404 without a key" in out and "MATCH" not in out
+
+
+def test_fuzzing_alone_still_reaches_every_operation(mock_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = contract(mock_url, "--phases", "fuzzing", "--max-cases", "8")
+    out, err = capsys.readouterr()
+    assert code == MATCH, out
+    assert "8 cases on 8 operations" in out and "[fuzzing] GET /v1/webhooks/{id}:" in err
+
+
+def test_ctrl_c_ends_the_run_incomplete_never_a_match(mock_url: str) -> None:
+    command = [str(Path(sys.executable).parent / "sendkit-mock"), "contract", "--base-url", mock_url,
+               "--api-key", WS_KEY]
+    # As from a terminal: a shell without job control starts its background jobs with SIGINT ignored.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as process:
+        assert process.stderr is not None
+        for line in process.stderr:  # the progress line, one line per step off a terminal
+            if line.startswith("[coverage]"):
+                break
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+    assert process.returncode == INCOMPLETE, out
+    assert "INCOMPLETE: interrupted after" in out and "MATCH" not in out

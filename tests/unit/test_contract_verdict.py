@@ -4,6 +4,7 @@ status per verdict, and reproductions a person can paste."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -58,7 +59,8 @@ def test_each_verdict_has_its_own_exit_status() -> None:
 
 @pytest.mark.parametrize(("url", "rate"), [
     ("http://127.0.0.1:4010", None), ("http://localhost:4010", None), ("http://[::1]:4010", None),
-    ("http://127.0.0.2", None), ("https://api.sendkit.example", "5/s"), ("http://10.0.0.5:4010", "5/s"),
+    ("http://127.0.0.2", None), ("http://127.1:4010", None), ("https://api.sendkit.example", "5/s"),
+    ("http://10.0.0.5:4010", "5/s"), ("http://10.1:4010", "5/s"),
 ])
 def test_no_rate_limit_on_loopback_by_default(url: str, rate: str | None) -> None:
     assert CheckOptions(base_url=url, api_key="sk_x").rate == rate
@@ -80,6 +82,27 @@ def test_a_reproduction_reads_the_key_from_the_environment_and_shows_only_what_w
     assert bearer == 'curl -X GET -H "Authorization: Bearer $SENDKIT_API_KEY" http://h/v1/reports'
     other = curl(Sent("GET", "http://h/", {"X-Api-Key": ["made-up"]}, None), Wanted.of("sk_user_k", ["x-api-key"]))
     assert other == "curl -X GET -H 'X-Api-Key: made-up' http://h/"  # a generated key is part of the case
+    echoed = curl(Sent("GET", "http://h/", {"X-Echo": ['k$1" then $(id)']}, None), Wanted.of('k$1"', ["x-echo"]))
+    assert echoed == 'curl -X GET -H "X-Echo: $SENDKIT_API_KEY then \\$(id)" http://h/'  # the key, wherever it is
+
+
+def test_the_key_never_reaches_the_summary_or_the_junit_file(tmp_path: Path) -> None:
+    from sendkit_mock.contract import junit_xml, summary
+
+    erred = operation(s200=1)
+    erred.errors.append("InvalidHeader: 'X-Api-Key'='sk_<&\"secret'")
+    result = RunResult({erred.label: erred}, [])
+    options = CheckOptions(base_url="http://127.0.0.1:4010", api_key='sk_<&"secret')
+    assert 'sk_<&"secret' not in summary(result, options) and "$SENDKIT_API_KEY" in summary(result, options)
+    junit_xml(result, options, tmp_path / "j.xml")
+    text = (tmp_path / "j.xml").read_text()
+    assert "secret" not in text and "$SENDKIT_API_KEY" in text
+
+
+def test_an_operation_whose_requests_got_no_answer_says_so() -> None:
+    silent = operation()
+    silent.unanswered = 3
+    assert silent.why_not_checked(None) == "0 answers: 3 requests got none (a timeout or a closed connection)"
 
 
 def test_the_readme_and_the_help_show_the_same_verdicts_and_exit_statuses() -> None:

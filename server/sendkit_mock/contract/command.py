@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import re
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from .report import junit_xml, summary
 from .runner import AUTO, LIMIT_ELSEWHERE, PHASES, CheckOptions, Progress, UsageError, check
@@ -37,7 +43,8 @@ def add_parser(commands: Any) -> None:
     add("--rate-limit", default=AUTO, help=f"requests per second or minute (5/s, 100/m), 0 for none (default: none "
                                            f"on 127.0.0.1, ::1 and localhost, {LIMIT_ELSEWHERE} on any other host)")
     add("--max-cases", type=int, default=2500,
-        help="requests in all, at least one per operation in scope (default: %(default)s)")
+        help="test cases in all, at least one per operation in scope; Schemathesis' probes and the checks' own "
+             "follow-up requests (the same call without the key, say) come on top (default: %(default)s)")
     add("--max-examples", type=int, default=20, help="fuzzed cases per operation (default: %(default)s)")
     add("--phases", default=",".join(PHASES), help="comma-separated, of %(default)s")
     add("--seed", type=int, default=20261202, help="the generators' seed (default: %(default)s)")
@@ -47,27 +54,60 @@ def add_parser(commands: Any) -> None:
     add("--spec", type=Path, help="another contract instead of the bundled openapi.yaml")
 
 
+TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP header name (RFC 9110's token)
+VISIBLE = re.compile(r"^[\x21-\x7e]+$")  # a key: printable ASCII, no space, no line break
+HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
+RATE = re.compile(r"^[1-9][0-9]*/[smh]$")
+
+
 def options(args: dict[str, Any]) -> CheckOptions | list[str]:
-    """The options, or what is wrong with the arguments."""
+    """The options, or what is wrong with the arguments (nothing is sent while anything is)."""
     phases = tuple(p.strip() for p in args["phases"].split(",") if p.strip())
-    unknown = [p for p in phases if p not in PHASES]
     headers = [tuple(part.strip() for part in h.split(":", 1)) for h in args["header"]]
-    problems = ([f"--phases: no phase {', '.join(unknown)} (the phases are {', '.join(PHASES)})"] if unknown else [])
-    problems += [f"--header {h!r} is not 'Name: value'" for h, parsed in zip(args["header"], headers, strict=True)
-                 if len(parsed) != 2 or not parsed[0]]
-    if args["spec"] is not None and not args["spec"].is_file():
-        problems.append(f"--spec {args['spec']}: no such file")
-    if args["max_cases"] < 1:
-        problems.append(f"--max-cases {args['max_cases']}: at least 1")
+    problems = _target_problems(args) + _run_problems(args, phases)
+    problems += [f"--header {h!r} is not 'Name: value' (a token name, a value of printable ASCII)"
+                 for h, parsed in zip(args["header"], headers, strict=True)
+                 if len(parsed) != 2 or not TOKEN.fullmatch(parsed[0]) or not HEADER_VALUE.fullmatch(parsed[1])]
     if problems:
         return problems
     return CheckOptions(
         base_url=args["base_url"], api_key=args["api_key"], workspace_id=args["workspace_id"],
         allow_destructive=args["allow_destructive"], include_mock_control=args["include_mock_control"],
-        rate_limit=None if args["rate_limit"] in ("0", "none", "") else args["rate_limit"],
+        rate_limit=None if args["rate_limit"] in ("0", "none") else args["rate_limit"],
         max_cases=args["max_cases"], max_examples=args["max_examples"], phases=phases, seed=args["seed"],
         request_timeout=args["request_timeout"], headers=tuple((h[0], h[1]) for h in headers),
         **({"spec": args["spec"]} if args["spec"] is not None else {}))
+
+
+def _target_problems(args: dict[str, Any]) -> list[str]:
+    """What is wrong with where the run goes and who it says it is."""
+    problems = []
+    url = urlsplit(args["base_url"])
+    if url.scheme not in ("http", "https") or not url.hostname:
+        problems.append(f"--base-url {args['base_url']!r} is not an http:// or https:// URL with a host")
+    if not VISIBLE.fullmatch(args["api_key"]):
+        problems.append("--api-key holds a space, a line break or a character outside printable ASCII "
+                        "(a secret pasted with its newline?)")
+    if args["workspace_id"] is not None and not VISIBLE.fullmatch(args["workspace_id"]):
+        problems.append(f"--workspace-id {args['workspace_id']!r} holds a space or an unprintable character")
+    if args["spec"] is not None and not args["spec"].is_file():
+        problems.append(f"--spec {args['spec']}: not a file")
+    return problems
+
+
+def _run_problems(args: dict[str, Any], phases: tuple[str, ...]) -> list[str]:
+    """What is wrong with how the run goes."""
+    unknown = [p for p in phases if p not in PHASES]
+    problems = [f"--phases: no phase {', '.join(unknown)} (the phases are {', '.join(PHASES)})"] if unknown else []
+    if not phases:
+        problems.append(f"--phases names no phase (the phases are {', '.join(PHASES)})")
+    if args["rate_limit"] not in (AUTO, "0", "none") and not RATE.fullmatch(args["rate_limit"]):
+        problems.append(f"--rate-limit {args['rate_limit']!r} is not N/s, N/m or N/h with N at least 1 (0: none)")
+    problems += [f"--{name.replace('_', '-')} {args[name]}: at least 1" for name in ("max_cases", "max_examples")
+                 if args[name] < 1]
+    if args["request_timeout"] <= 0:
+        problems.append(f"--request-timeout {args['request_timeout']}: more than 0 seconds")
+    return problems
 
 
 def run(args: dict[str, Any]) -> int:
@@ -77,7 +117,8 @@ def run(args: dict[str, Any]) -> int:
         return 2
     line = ProgressLine(sys.stderr)
     try:
-        result = check(chosen, line)
+        with interruptible() as stop:
+            result = check(chosen, line, stop)
     except UsageError as exc:
         print(f"sendkit-mock contract: {exc}", file=sys.stderr)
         return 2
@@ -91,6 +132,29 @@ def run(args: dict[str, Any]) -> int:
         junit_xml(result, chosen, args["junit_xml"])
         print(f"JUnit XML: {args['junit_xml']}")
     return result.verdict.exit_status
+
+
+@contextmanager
+def interruptible() -> Iterator[threading.Event]:
+    """The first Ctrl-C ends the run after the case in flight, with a verdict (INCOMPLETE, never MATCH); a
+    second one is Python's KeyboardInterrupt. Off the main thread, where no handler can be set, only the
+    event stops the run."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def first(signum: int, frame: Any) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nsendkit-mock contract: stopping after the case in flight (Ctrl-C again to quit at once)",
+              file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 class ProgressLine:

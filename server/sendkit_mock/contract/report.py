@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from .reproduce import KEY_VARIABLE
 from .runner import CheckOptions
@@ -34,12 +35,18 @@ def summary(result: RunResult, options: CheckOptions) -> str:
     if options.platform_key and not options.workspace_id:
         lines.append("  note: a platform key without --workspace-id is refused (400) on every workspace call")
     lines.append(verdict_line(result, options))
-    return "\n".join(lines)
+    return scrub("\n".join(lines), options.api_key)
+
+
+def scrub(text: str, api_key: str) -> str:
+    """The text with the key, wherever a message quoted it, read from the environment instead."""
+    return text.replace(api_key, f"${KEY_VARIABLE}") if api_key else text
 
 
 def verdict_line(result: RunResult, options: CheckOptions) -> str:
     verdict, total, spec = result.verdict, len(result.operations), options.spec.name
-    unchecked = [o.label for o in result.operations.values() if o.state in ("not checked", "error")]
+    unchecked = [o.label for o in result.operations.values() if o.state == "not checked"]
+    erred = [o.label for o in result.operations.values() if o.state == "error"]
     if verdict is Verdict.MATCH:
         return f"MATCH: all {total} operations in scope checked ({result.cases} cases), none differs from {spec}"
     if verdict is Verdict.KEY_REFUSED:
@@ -48,13 +55,19 @@ def verdict_line(result: RunResult, options: CheckOptions) -> str:
     if verdict is Verdict.NOT_RUN:
         return f"NOT RUN: {result.fatal}: nothing was checked"
     if verdict is Verdict.DRIFT:
-        also = f"; {len(unchecked)} not checked" if unchecked else ""
-        return (f"DRIFT: {result.count('drift')} of {total} operations differ from {spec}{also}"
-                + (" (and the run went wrong)" if result.fatal else ""))
+        also = [f"{len(unchecked)} not checked"] * bool(unchecked) + [f"{len(erred)} went wrong"] * bool(erred)
+        return (f"DRIFT: {result.count('drift')} of {total} operations differ from {spec}"
+                + "".join(f"; {part}" for part in also) + (" (and the run went wrong)" if result.fatal else ""))
     if not result.operations:
         return "INCOMPLETE: no operation in scope: nothing was checked"
-    return (f"INCOMPLETE: {len(unchecked)} of {total} operations not checked ({', '.join(unchecked)}); "
-            f"no drift in the {len(result.checked)} checked")
+    parts = [f"interrupted after {result.cases} cases"] * result.interrupted
+    if unchecked:
+        parts.append(f"{len(unchecked)} of {total} operations not checked ({', '.join(unchecked)})")
+    if erred:
+        parts.append(f"{len(erred)} went wrong ({', '.join(erred)})")
+    if result.fatal:
+        parts.append(f"the run went wrong: {result.fatal}")
+    return "INCOMPLETE: " + "; ".join(parts) + f"; no drift in the {total - len(unchecked) - len(erred)} checked"
 
 
 def _operation_lines(label: str, operation: OperationResult, width: int, stopped: str | None) -> list[str]:
@@ -106,7 +119,10 @@ def junit_xml(result: RunResult, options: CheckOptions, path: Path) -> None:
         ET.SubElement(case, "error", type=kind, message=text[:200]).text = text
     ET.indent(suites)
     path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+    text = ET.tostring(suites, encoding="unicode", xml_declaration=True)
+    for spelled in {options.api_key, escape(options.api_key), escape(options.api_key, {'"': "&quot;"})}:
+        text = scrub(text, spelled)
+    path.write_text(text, encoding="utf-8")
 
 
 def _outcome(case: ET.Element, operation: OperationResult, stopped: str | None) -> None:

@@ -48,10 +48,17 @@ def curl(sent: Sent, wanted: Wanted) -> str:
 
 def _header(name: str, value: str, sent: Sent, wanted: Wanted) -> str | None:
     lower = name.lower()
-    if lower == "x-api-key" and value == wanted.api_key:
-        return f'"{name}: ${KEY_VARIABLE}"'
-    if lower == "authorization" and value == f"Bearer {wanted.api_key}":
-        return f'"{name}: Bearer ${KEY_VARIABLE}"'
-    if lower in wanted.headers or (lower == "content-type" and sent.body):
-        return shlex.quote(f"{name}: {value}")
-    return None
+    keyed = bool(wanted.api_key) and wanted.api_key in value
+    if not keyed and lower not in wanted.headers and not (lower == "content-type" and sent.body):
+        return None
+    if lower in ("x-api-key", "authorization") or keyed:  # the key goes in from the environment, never as is
+        if not keyed:
+            return shlex.quote(f"{name}: {value}") if lower in wanted.headers else None
+        parts = [_in_double_quotes(part) for part in f"{name}: {value}".split(wanted.api_key)]
+        return '"' + f"${KEY_VARIABLE}".join(parts) + '"'
+    return shlex.quote(f"{name}: {value}")
+
+
+def _in_double_quotes(text: str) -> str:
+    """Text the shell leaves as it is inside double quotes."""
+    return "".join("\\" + c if c in '\\"$`' else c for c in text)

@@ -13,6 +13,7 @@ are all 401/403, the run stops: the key is refused, and nothing behind it can be
 from __future__ import annotations
 
 import ipaddress
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,10 @@ def is_loopback(url: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
+        pass
+    try:  # IPv4's short forms, 127.1 and the like, which ipaddress refuses and every resolver takes
+        return ipaddress.ip_address(socket.inet_aton(host)).is_loopback
+    except OSError:
         return False
 
 
@@ -86,10 +91,19 @@ class Progress:
     drifted: int
 
 
-def check(options: CheckOptions, progress: Callable[[Progress], None] | None = None) -> RunResult:
-    """Raises UsageError before sending anything when the options cannot reach every operation."""
-    reach = [p for p in REACH_PHASES if p in options.phases]
-    explore = [p for p in PHASES if p not in REACH_PHASES and p in options.phases]
+def stages(phases: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The phases run per operation first (examples and coverage; fuzzing when neither is asked for), and
+    those run over every operation after (the rest of fuzzing, the stateful links)."""
+    unit = [p for p in PHASES if p in phases and p != "stateful"]
+    reach = [p for p in unit if p in REACH_PHASES] or unit[:1]
+    return reach, [p for p in PHASES if p in phases and p not in reach]
+
+
+def check(options: CheckOptions, progress: Callable[[Progress], None] | None = None,
+          stop: threading.Event | None = None) -> RunResult:
+    """Raises UsageError before sending anything when the options cannot reach every operation. `stop` set
+    (Ctrl-C, say) ends the run after the case in flight: an interrupted run is never a match."""
+    reach, explore = stages(options.phases)
     whole = _load(options, reach)
     schema = _select(whole, options)
     result = RunResult(_scope(schema), _why_skipped(whole, schema), rate_limit=options.rate)
@@ -100,7 +114,7 @@ def check(options: CheckOptions, progress: Callable[[Progress], None] | None = N
     if unreachable:
         result.fatal = unreachable
         return result
-    run = _Run(options, result, progress, _mock_only(whole.raw_schema))
+    run = _Run(options, result, progress, _mock_only(whole.raw_schema), stop or threading.Event())
     _hook(schema, run)
     labels = list(result.operations)
     for index, label in enumerate(labels if reach else []):
@@ -127,11 +141,15 @@ def _hook(schema: Any, run: _Run) -> None:
     def after_call(context: Any, case: Any, response: Any) -> None:
         run.after_call(case, response)
 
+    def after_network_error(context: Any, case: Any, request: Any) -> None:
+        run.unanswered(case)
+
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
         run.failed(failure, case, response)
         return True
 
     schema.hook(after_call)
+    schema.hook(after_network_error)
     schema.hook(filter_failure)
 
 
@@ -140,8 +158,9 @@ class _Run:
     an execution at its limit or when the key is refused, and gathers the failed checks."""
 
     def __init__(self, options: CheckOptions, result: RunResult, progress: Callable[[Progress], None] | None,
-                 mock_only: frozenset[str]) -> None:
+                 mock_only: frozenset[str], stop: threading.Event) -> None:
         self.options, self.result, self.progress, self.mock_only = options, result, progress, mock_only
+        self.stop = stop
         self.lock = threading.Lock()
         self.seen: set[str] = set()  # a case's hooks can run more than once (schema and operation dispatchers)
         self.keyed, self.refused = 0, 0
@@ -149,6 +168,7 @@ class _Run:
         self.stream: Any = None  # the engine's event stream now running
         self.capping: OperationResult | None = None  # the operation whose share `limit` is
         self.over = False  # nothing more should run
+        self.halted = False
         self.live: dict[str, dict[tuple[str, str], Drift]] = {}  # failed checks as they happen, by operation
         self.phase, self.operation = "starting", cast(str | None, None)  # what runs now
         self.wanted = Wanted.of(options.api_key, [name for name, _ in options.headers],
@@ -163,6 +183,7 @@ class _Run:
 
         self.limit, self.capping = limit, operation
         self.stream = stream = from_schema(schema).execute()
+        self.halted = False  # whether this run stopped the stream (its budget, a refused key), not the user
         for event in stream:
             if isinstance(event, events.PhaseStarted) and event.phase.is_enabled:
                 self.phase = event.phase.name.value
@@ -171,6 +192,10 @@ class _Run:
                 self._gather(event.recorder)
             elif isinstance(event, events.NonFatalError):
                 self._error(event.label, f"{type(event.value).__name__}: {event.value}")
+            elif isinstance(event, events.Interrupted) and not self.halted:
+                self.result.interrupted = True
+                self.result.stopped = "interrupted"
+                self.over = True
             elif isinstance(event, events.FatalError):
                 self.result.fatal = f"{type(event.exception).__name__}: {event.exception}"
                 self.over = True
@@ -182,8 +207,17 @@ class _Run:
                     self.over = True
             self._report()
 
+    def unanswered(self, case: Any) -> None:
+        with self.lock:
+            operation = self.result.operations.get(case.operation.label)
+            if operation is not None:
+                operation.unanswered += 1
+
     def after_call(self, case: Any, response: Any) -> None:
         with self.lock:
+            if self.stop.is_set() and not self.result.interrupted:
+                self.result.interrupted, self.result.stopped, self.over = True, "interrupted", True
+                self.stream.stop()
             if case.id in self.seen:
                 return
             self.seen.add(case.id)
@@ -199,7 +233,7 @@ class _Run:
                 if self.keyed == REFUSAL_SAMPLE and self.refused == self.keyed:
                     self._refuse()
             if self.sent >= self.limit and self.stream is not None:
-                self.stream.stop()
+                self._halt()
                 if self.capping is not None:
                     self.capping.capped = True
                 elif self.result.stopped is None:
@@ -241,7 +275,11 @@ class _Run:
         self.result.stopped = self.result.stopped or self.result.refused
         self.over = True
         if self.stream is not None:
-            self.stream.stop()
+            self._halt()
+
+    def _halt(self) -> None:
+        self.halted = True
+        self.stream.stop()
 
     def _report(self) -> None:
         if self.progress is None:
@@ -297,13 +335,18 @@ class _Run:
 
 
 def _unreachable(options: CheckOptions) -> str | None:
-    """Why the deployment cannot be reached at all (then nothing runs), or None. Any HTTP answer will do."""
+    """Why the deployment cannot be checked at all (then nothing runs), or None: it does not answer, or it
+    answers GET /v1/reports as a route it does not have (a --base-url with a path prefix, or ending in /v1)."""
     import urllib.error
     import urllib.request
 
+    url = options.base_url.rstrip("/") + "/v1/reports"
     try:
-        urllib.request.urlopen(options.base_url.rstrip("/") + "/v1/reports", timeout=options.request_timeout).close()
-    except urllib.error.HTTPError:
+        urllib.request.urlopen(url, timeout=options.request_timeout).close()
+    except urllib.error.HTTPError as exc:
+        if exc.code in (404, 405):
+            return (f"{url} answered {exc.code} without a key (SendKit answers 401): is --base-url the API's "
+                    "root, without /v1 or another path?")
         return None
     except (OSError, ValueError) as exc:
         return f"cannot reach {options.base_url}: {getattr(exc, 'reason', exc)}"

@@ -63,6 +63,7 @@ class OperationResult:
     statuses: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0  # the deployment's time answering this operation's cases
     capped: bool = False  # its share of --max-cases ran out before its example and coverage cases did
+    unanswered: int = 0  # requests that got no answer (a timeout, a closed connection)
     drifts: dict[tuple[str, str], Drift] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -87,11 +88,14 @@ class OperationResult:
         return "ok" if self.checked else "not checked"
 
     def why_not_checked(self, stopped: str | None) -> str:
+        if self.cases == 0 and self.unanswered:
+            return f"0 answers: {self.unanswered} requests got none (a timeout or a closed connection)"
         if self.cases == 0:
             return "0 cases: the run stopped before it" if stopped else "0 cases: Schemathesis made none for it"
         if self.needs_key:
             refused = ", ".join(f"{n} x {status}" for status, n in sorted(self.statuses.items()))
-            return f"only refused answers ({refused}): nothing behind the key was reached"
+            return (f"only refused answers ({refused}): the key, or the workspace a case named, was refused; "
+                    "nothing behind it was reached")
         return f"no documented answer among its {self.cases} cases"
 
 
@@ -102,6 +106,7 @@ class RunResult:
     stopped: str | None = None  # why the run ended early, if it did
     fatal: str | None = None  # the run could not start or went wrong as a whole
     refused: str | None = None  # the key was refused on everything that needs one
+    interrupted: bool = False  # stopped by the user (Ctrl-C): never a match
     seconds: float = 0.0
     rate_limit: str | None = None
 
@@ -124,7 +129,8 @@ class RunResult:
             return Verdict.DRIFT
         if self.fatal and not self.checked:
             return Verdict.NOT_RUN
-        if self.fatal or not self.operations or len(self.checked) < len(self.operations) or self.count("error"):
+        if (self.fatal or self.interrupted or not self.operations or len(self.checked) < len(self.operations)
+                or self.count("error")):
             return Verdict.INCOMPLETE
         return Verdict.MATCH
 
