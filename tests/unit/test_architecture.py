@@ -10,7 +10,7 @@ import sendkit_mock
 
 PACKAGE = Path(sendkit_mock.__file__).parent
 FRAMEWORKS = ("flask", "connexion", "starlette", "werkzeug", "uvicorn", "requests", "httpx")
-PURE = sorted(p for folder in ("domain", "api", "simulation") for p in (PACKAGE / folder).rglob("*.py")) + [
+PURE = sorted(p for folder in ("domain", "api", "simulation", "spec") for p in (PACKAGE / folder).rglob("*.py")) + [
     PACKAGE / "errors.py", PACKAGE / "store.py", PACKAGE / "redis_store.py", PACKAGE / "records.py",
     PACKAGE / "clock.py", PACKAGE / "settings.py",
     PACKAGE / "violations.py", PACKAGE / "incidents.py", PACKAGE / "proxy" / "contract.py",
@@ -78,12 +78,13 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     "domain": {"errors", "clock"},
     "api": {"domain", "errors", "clock", "sessions", "journal", "snapshot", "simulation"},
     "delivery": {"domain", "errors", "clock"},
-    "simulation": {"errors"},
+    "simulation": {"errors", "spec"},
+    "spec": set(),  # reading an OpenAPI document: nothing of the mock
     # other people's test suites: a client of the control plane, the plugin over the composition root (and
     # the certificate a TLS listener serves)
     "testing": {"app", "delivery", "domain", "incidents", "settings", "tls"},
     "contract": {"resources"},  # Schemathesis over the bundled contract: nothing of the server
-    "proxy": {"clock", "domain", "errors", "journal", "store", "violations"},  # no connexion, no sessions
+    "proxy": {"clock", "domain", "errors", "journal", "spec", "store", "violations"},  # no connexion, no sessions
 }
 MODULES = {  # single modules above the domain: what each may import from the package
     "store": {"clock", "domain", "simulation"},

@@ -18,6 +18,7 @@ from jsonschema import validators
 from openapi_schema_validator import OAS30Validator
 
 from ..errors import Detail
+from ..spec import deref
 from ..violations import details, pattern_keyword
 
 _Validator = validators.extend(OAS30Validator, {"pattern": pattern_keyword})  # patterns are ECMA-262
@@ -45,12 +46,12 @@ class ContractCheck:
         self._root = _Validator(dict(document), format_checker=OAS30Validator.FORMAT_CHECKER)
         self._operations: list[Operation] = []
         for template, item in document.get("paths", {}).items():
-            shared = [self._deref(p) for p in item.get("parameters", [])]
+            shared = [deref(self.document, p) for p in item.get("parameters", [])]
             for method in METHODS:
                 if method not in item:
                     continue
                 spec = item[method]
-                own = [self._deref(p) for p in spec.get("parameters", [])]
+                own = [deref(self.document, p) for p in spec.get("parameters", [])]
                 names = {(p["in"], p["name"]) for p in own}
                 parameters = tuple(own + [p for p in shared if (p["in"], p["name"]) not in names])
                 self._operations.append(Operation(method.upper(), template, _compile(template), spec, parameters))
@@ -94,7 +95,7 @@ class ContractCheck:
         return operation, violations
 
     def _request_body(self, operation: Operation, content_type: str, body: bytes) -> list[Detail]:
-        spec = self._deref(operation.spec.get("requestBody", {}))
+        spec = deref(self.document, operation.spec.get("requestBody", {}))
         if not spec:
             return []
         if not body:
@@ -119,7 +120,7 @@ class ContractCheck:
         if spec is None:
             return [Detail("status", f"{status} is not a documented status of {operation.label} (documented: "
                                         + ", ".join(sorted(responses)) + ")")]
-        spec = self._deref(spec)
+        spec = deref(self.document, spec)
         content = spec.get("content")
         if not content:
             return [Detail("body", "A body where the contract documents none")] if body.strip() else []
@@ -138,16 +139,8 @@ class ContractCheck:
         errors = list(validator.iter_errors(instance))
         for error in errors:
             if error.validator == "not" and isinstance(error.validator_value, dict):
-                error.validator_value = self._deref(error.validator_value)  # for its x-error-field
+                error.validator_value = deref(self.document, error.validator_value)  # for its x-error-field
         return details(errors, prefix)
-
-    def _deref(self, item: Mapping[str, Any]) -> Mapping[str, Any]:
-        while "$ref" in item:
-            target: Any = self.document
-            for part in item["$ref"].lstrip("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            item = target
-        return item
 
 
 def _compile(template: str) -> re.Pattern[str]:

@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from ..errors import BadRequest
+from ..spec import resolved
 from .generator import generate
 from .prefer import HEADER, Preferences
 
@@ -39,9 +40,9 @@ class Answers:
         for path_item in document["paths"].values():
             for operation in path_item.values():
                 if isinstance(operation, dict) and "operationId" in operation:
+                    responses = operation["responses"].items()
                     self._responses[operation["operationId"]] = {
-                        int(code): self._resolve(response) for code, response in operation["responses"].items()
-                        if str(code).isdigit()}
+                        int(code): resolved(document, response) for code, response in responses if str(code).isdigit()}
         self._schemas: dict[tuple[str, int], Json | None] = {}
 
     def documented(self, operation_id: str) -> list[int]:
@@ -113,20 +114,9 @@ class Answers:
         key = (operation_id, status)
         if key not in self._schemas:
             media = (self._responses[operation_id][status].get("content") or {}).get("application/json")
-            self._schemas[key] = _plain(self._resolve(media["schema"])) if media and "schema" in media else None
+            schema = media.get("schema") if media else None
+            self._schemas[key] = None if schema is None else _plain(resolved(self.document, schema))
         return self._schemas[key]
-
-    def _resolve(self, node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                target: Any = self.document
-                for part in node["$ref"].removeprefix("#/").split("/"):
-                    target = target[part]
-                return self._resolve(target)
-            return {k: self._resolve(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [self._resolve(v) for v in node]
-        return node
 
 
 def _first(examples: Any) -> Any:

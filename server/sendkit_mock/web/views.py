@@ -29,6 +29,7 @@ from connexion.decorators.response import SyncResponseDecorator
 from connexion.frameworks.flask import Flask as FlaskFramework
 from connexion.jsonifier import Jsonifier
 
+from ..spec import deref
 from .bodies import parse_body
 
 _CONVERT: dict[str | None, Callable[[str], Any]] = {
@@ -58,7 +59,7 @@ def plans(document: Mapping[str, Any], handlers: Mapping[str, Callable[..., Any]
     """A plan per operation of the contract that has a handler."""
     out: dict[str, Plan] = {}
     for item in document.get("paths", {}).values():
-        shared = [_deref(document, p) for p in item.get("parameters", [])]
+        shared = [deref(document, p) for p in item.get("parameters", [])]
         for method, operation in item.items():
             if method == "parameters" or not isinstance(operation, dict) or "operationId" not in operation:
                 continue
@@ -67,7 +68,7 @@ def plans(document: Mapping[str, Any], handlers: Mapping[str, Callable[..., Any]
             if handler is None:
                 continue
             parameters = {(p["in"], p["name"]): p for p in shared}
-            parameters |= {(p["in"], p["name"]): p for p in (_deref(document, q) for q in
+            parameters |= {(p["in"], p["name"]): p for p in (deref(document, q) for q in
                                                              operation.get("parameters", []))}
             takes = set(inspect.signature(handler).parameters)
             bound = {where: tuple((name, pythonic(name), _convert(document, operation_id, p))
@@ -146,32 +147,23 @@ def _view(plan: Plan, respond: Callable[[Any], Any]) -> Callable[..., Any]:
 
 
 def _absent_body(document: Mapping[str, Any], operation: Mapping[str, Any]) -> Any:
-    content: Mapping[str, Any] = _deref(document, operation.get("requestBody", {})).get("content", {})
+    content: Mapping[str, Any] = deref(document, operation.get("requestBody", {})).get("content", {})
     media: Mapping[str, Any] = next(iter(content.values()), {})
-    schema = _deref(document, media.get("schema", {}))
+    schema = deref(document, media.get("schema", {}))
     return None if schema.get("nullable") else schema.get("default", {})
 
 
 def _produces(document: Mapping[str, Any], operation: Mapping[str, Any]) -> str | None:
     types = {media for response in operation.get("responses", {}).values()
-             for media in _deref(document, response).get("content", {})}
+             for media in deref(document, response).get("content", {})}
     only = types.pop() if len(types) == 1 else None
     return only if only is not None and only.split(";")[0].strip().endswith("json") else None
 
 
 def _convert(document: Mapping[str, Any], operation_id: str, parameter: Mapping[str, Any]) -> Callable[[str], Any]:
-    schema = _deref(document, parameter.get("schema", {}))
+    schema = deref(document, parameter.get("schema", {}))
     kind = schema.get("type")
     if kind not in _CONVERT or "default" in schema:
         raise UnsupportedParameter(f"{operation_id}: parameter {parameter['name']!r} ({kind}"
                                    f"{', with a default' if 'default' in schema else ''}) is not bound by web/views.py")
     return _CONVERT[kind]
-
-
-def _deref(document: Mapping[str, Any], item: Any) -> Any:
-    while isinstance(item, Mapping) and "$ref" in item:
-        target: Any = document
-        for part in str(item["$ref"]).lstrip("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        item = target
-    return item
