@@ -75,7 +75,9 @@ def test_bodies_over_the_limit_are_413_declared_or_streamed() -> None:
     with mock.app.test_client() as client:
         big = b'{"reportType": "workspace", "pad": "' + b"x" * 2000 + b'"}'
         headers = ws(**{"Content-Type": "application/json"})
-        assert_error(client.post("/v1/reports", content=big, headers=headers), 413, "Payload Too Large")
+        refused = assert_error(client.post("/v1/reports", content=big, headers=headers), 413, "Payload Too Large")
+        assert refused["message"] == "The request body is larger than the 1,000 bytes this mock takes"
+        assert refused["details"] == [{"field": "body", "message": "At most 1,000 bytes"}]
 
         def chunks() -> Iterator[bytes]:
             yield big[:600]

@@ -8,7 +8,7 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import ApiError, NotFound, StoreUnavailable, Unauthorized
+from ..errors import ApiError, Detail, NotFound, StoreUnavailable, Unauthorized
 from ..memo import request_memo
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -67,7 +67,7 @@ class RequestGuard:
             if not declared.isdigit():
                 raise ApiError(status=400)
             if int(declared) > self.max_body_bytes:
-                raise ApiError(status=413)
+                raise too_large(self.max_body_bytes)
             has_body = int(declared) > 0
         elif scope["method"] in _BODY_METHODS:
             body = await self._read(receive)
@@ -87,10 +87,16 @@ class RequestGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
-                raise ApiError(status=413)
+                raise too_large(self.max_body_bytes)
             chunks.append(chunk)
             more = message.get("more_body", False)
         return b"".join(chunks)
+
+
+def too_large(limit: int) -> ApiError:
+    """A 413 that names the limit, so a client knows how far to cut."""
+    return ApiError(f"The request body is larger than the {limit:,} bytes this mock takes", status=413,
+                    details=[Detail("body", f"At most {limit:,} bytes")])
 
 
 def _replay(body: bytes) -> Receive:
