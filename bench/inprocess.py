@@ -41,6 +41,7 @@ WORKLOADS: dict[str, tuple[str, str, bytes | None, bool, int]] = {
     "nokey": ("POST", "/v1/reports", SEED_BODY, False, 401),
     "get": ("GET", "/v1/reports/{id}", None, True, 200),
     "list": ("GET", "/v1/reports?limit=20", None, True, 200),
+    "recipients": ("GET", "/v1/reports/recipients?limit=20", None, True, 200),  # e-mails, zones: one schema each
 }
 
 

@@ -49,8 +49,10 @@ def read_file(path: Path, session: Session) -> None:
         raise StateFileError(f"{path}: " + "; ".join(f"{d.field}: {d.message}" for d in exc.details)) from None
 
 
-def export(session: Session) -> Json:
-    return {
+def export(session: Session, *, journal: bool = True) -> Json:
+    """The session as one document; without its journal when `journal` is false (what GET /__mock/state
+    gives unless asked: a busy session's journal is most of a document's size)."""
+    document = {
         "version": VERSION,
         "session": session.name,
         "clock": session.clock.state(),
@@ -67,6 +69,9 @@ def export(session: Session) -> Json:
             "deliveries": [records.job_json(due, job) for due, job in session.stores.deliveries.all()],
         },
     }
+    if not journal:
+        del document["journal"]
+    return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +103,8 @@ def read(document: Json) -> State:
     reports = _each(problems, document, "reports", records.read_report)
     recipients = _each(problems, document, "recipients", records.read_recipient)
     webhooks = _each(problems, document, "webhooks", records.read_webhook)
-    logs = {name: _each(problems, document, name, _record) for name in ("outbox", "attempts", "journal")}
+    logs = {name: _each(problems, document, name, _record) for name in ("outbox", "attempts")}
+    logs["journal"] = _each(problems, document, "journal", _record) if "journal" in document else []
     pending = document.get("pending")
     if not isinstance(pending, dict):
         problems.append(Detail("pending", "Must be an object with announcements and deliveries"))

@@ -68,7 +68,19 @@ def _describe(error: ValidationError, seen: Counter[tuple[Any, ...]]) -> list[De
     if kind == "not" and isinstance(value, dict) and "x-error-field" in value:  # a rule across fields
         return [Detail(field_path([*path, value["x-error-field"]]), value.get("x-error-message", error.message))]
     custom = schema.get("x-error-message") if isinstance(schema, dict) else None
+    if kind in ("oneOf", "anyOf") and not custom and error.context:
+        return [d for e in _closest_branch(error.context) for d in _describe(e, seen)]
     return [Detail(field_path(path) or "body", custom or _message(kind, value, error.message))]
+
+
+def _closest_branch(errors: list[ValidationError]) -> list[ValidationError]:
+    """The errors of the alternative the instance came closest to: the fewest errors about its own shape
+    (at its top: a missing or an extra property), then the fewest in all, then the first. A state document
+    missing `version`, or with one bad entry, hears of that, not that it is neither a document nor an answer."""
+    branches: dict[Any, list[ValidationError]] = {}
+    for error in errors:
+        branches.setdefault(error.relative_schema_path[0] if error.relative_schema_path else 0, []).append(error)
+    return min(branches.values(), key=lambda found: (sum(not e.relative_path for e in found), len(found)))
 
 
 def _message(kind: Any, value: Any, fallback: str) -> str:

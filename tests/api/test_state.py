@@ -59,6 +59,28 @@ def test_export_import_export_gives_the_same_bytes_and_the_same_answers() -> Non
             client.get("/v1/reports?limit=100", headers=ws()).json()
 
 
+def test_what_a_get_answers_the_put_takes_and_the_journal_comes_only_when_asked() -> None:
+    mock = create_mock(Settings(), clock=ManualClock(START), sender=RecordingSender())
+    with mock.app.test_client() as client:
+        busy_session(client, mock)
+        answer = client.get("/__mock/state")
+        assert "journal" not in answer.json()["data"]
+        full = client.get("/__mock/state?journal=true").json()["data"]
+        assert len(full["journal"]) >= 6 and len(answer.content) < len(json.dumps(full, separators=(",", ":")))
+        copy_session = {"X-Mock-Session": "copy", "Content-Type": "application/json"}
+        copied = client.put("/__mock/state", content=answer.content, headers=copy_session)  # as it came
+        assert copied.status_code == 200, copied.json()
+        assert copied.json()["data"] == {**answer.json()["data"], "session": "copy"}
+        journaled = client.put("/__mock/state?journal=true", json={"success": True, "data": full},
+                               headers={"X-Mock-Session": "again"})
+        assert journaled.status_code == 200 and journaled.json()["data"]["journal"] == full["journal"]
+        broken = copy.deepcopy(answer.json())
+        del broken["data"]["version"]
+        refused = client.put("/__mock/state", json=broken, headers={"X-Mock-Session": "copy"})
+        assert refused.status_code == 400 and refused.json()["details"] == [
+            {"field": "data.version", "message": "Is required"}]
+
+
 def test_a_bad_document_is_a_400_naming_each_entry_and_the_old_state_stays() -> None:
     mock = create_mock(Settings(), clock=ManualClock(START), sender=RecordingSender())
     with mock.app.test_client() as client:

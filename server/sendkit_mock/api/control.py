@@ -128,16 +128,18 @@ class ControlApi:
         return {"success": True, "data": _settings(session)}
 
     # --- the whole state ------------------------------------------------------------------------------
-    def state(self, mock_session: str | None = None) -> Json:
-        return {"success": True, "data": snapshot.export(self.sessions.get(mock_session))}
+    def state(self, journal: bool = False, mock_session: str | None = None) -> Json:
+        return {"success": True, "data": snapshot.export(self.sessions.get(mock_session), journal=journal)}
 
-    def replace_state(self, body: Json, mock_session: str | None = None) -> Json:
-        """Replace the session's state with a document; a refused one leaves the old state as it was."""
-        state = snapshot.read(body)  # every entry checked before anything of the session goes
+    def replace_state(self, body: Json, journal: bool = False, mock_session: str | None = None) -> Json:
+        """Replace the session's state with a document, or with a GET's whole answer (`{success, data}`);
+        a refused one leaves the old state as it was."""
+        document = body["data"] if body.get("success") is True and "data" in body else body
+        state = snapshot.read(document)  # every entry checked before anything of the session goes
         session = self.sessions.build(mock_session)
         snapshot.apply(session, state)
         self.sessions.put(session)
-        return {"success": True, "data": snapshot.export(session)}
+        return {"success": True, "data": snapshot.export(session, journal=journal)}
 
     # --- the request journal ------------------------------------------------------------------------
     def requests(self, limit: int = 25, cursor: str | None = None, method: str | None = None,

@@ -159,8 +159,9 @@ class MockHandle:
         body: Json = {"status": status} | ({"error": dict(error)} if error is not None else {})
         return dict(self.control("PUT", f"/__mock/reports/{report_id}/status", body))
 
-    def state(self) -> Json:
-        return dict(self.control("GET", "/__mock/state"))
+    def state(self, journal: bool = False) -> Json:
+        """The session as a state document (with its journal when asked), as `load_state` takes it back."""
+        return dict(self.control("GET", "/__mock/state" + ("?journal=true" if journal else "")))
 
     def load_state(self, document: Json) -> Json:
         return dict(self.control("PUT", "/__mock/state", document))
