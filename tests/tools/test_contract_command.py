@@ -58,6 +58,14 @@ def one_refused_url() -> Iterator[str]:
         yield server.url
 
 
+@pytest.fixture(scope="module")
+def no_writes_url() -> Iterator[str]:
+    """A key without the right to create reports: 401 on POST /v1/reports, the first operation in scope."""
+    mock = create_mock(Settings(clock_mode="manual"), sender=RecordingSender())
+    with ThreadedServer(Refusing(mock.app, only=re.compile(r"^POST /v1/reports$"))) as server:
+        yield server.url
+
+
 def suite_of(junit: Path) -> ET.Element:
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
@@ -130,7 +138,8 @@ def test_each_drift_is_reported_on_its_operation(drifted_url: str, tmp_path: Pat
         assert check in found[operation], (operation, found[operation], out)
     assert {op for op, text in found.items() if text} == set(DRIFTS), out
     assert "DRIFT: 3 of 8 operations differ from openapi.yaml" in out
-    assert err.strip().splitlines()[-1].endswith("3 failed checks on 3 operations")  # counted as they came
+    progress = [line for line in err.splitlines() if line.startswith("[")]
+    assert progress[-1].endswith("3 failed checks on 3 operations")  # counted as they came
     report = out[out.index("DRIFT       GET /v1/reports/{id}"):]
     assert "response_schema_conformance" in report and '"status" is a required property' in report
     reproduce = report[report.index("reproduce with:"):].splitlines()[1].strip()
@@ -182,8 +191,9 @@ def test_a_wrong_key_is_key_refused_and_stops_at_once(mock_url: str, tmp_path: P
     code = contract(mock_url, "--junit-xml", str(tmp_path / "junit.xml"), key="sk_wrongkey")
     out, _ = capsys.readouterr()
     assert code == KEY_REFUSED, out
-    assert "KEY REFUSED: the API key was refused: 10 of 10 answers were 401" in out
-    assert "10 cases on 8 operations" in out and "0 of 8 operations checked" in out
+    # 10 answers on each of the first three operations, then the run stops
+    assert "KEY REFUSED: the API key was refused: 30 of 30 answers were 401" in out
+    assert "30 cases on 8 operations" in out and "0 of 8 operations checked" in out
     assert "MATCH" not in out and " ok " not in out
     assert errors(tmp_path / "junit.xml")["the API key"] == "key-refused"
     assert suite_of(tmp_path / "junit.xml").get("errors") == "9"  # the key, and each operation not checked
@@ -195,8 +205,8 @@ def test_an_expired_key_on_a_platform_key_is_key_refused(expired: tuple[str, Ref
     code = contract(url, "--workspace-id", WS_ID, key=PLATFORM_KEY)
     out, _ = capsys.readouterr()
     assert code == KEY_REFUSED, out
-    assert "the API key was refused: 10 of 10 answers were 401" in out
-    assert server.calls <= 12  # the probe, the sample of 10, and at most one in flight
+    assert "the API key was refused: 30 of 30 answers were 401" in out
+    assert server.calls <= 40  # the probe, 10 cases on each of three operations, Schemathesis' own probes
 
 
 def test_an_operation_that_only_refuses_is_not_checked_and_the_run_incomplete(
@@ -209,6 +219,16 @@ def test_an_operation_that_only_refuses_is_not_checked_and_the_run_incomplete(
     assert "not checked: only refused answers (" in out and "x 401): the key, or the workspace a case named" in out
     assert "INCOMPLETE: 1 of 8 operations not checked (GET /v1/webhooks/{id}); no drift in the 7 checked" in out
     assert errors(tmp_path / "junit.xml") == {"GET /v1/webhooks/{id}": "not-checked"}
+
+
+def test_one_operation_refusing_first_is_not_a_refused_key(no_writes_url: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    code = contract(no_writes_url, "--max-cases", "100", "--junit-xml", str(tmp_path / "junit.xml"))
+    out, err = capsys.readouterr()
+    assert code == INCOMPLETE, out
+    assert "7 of 8 operations checked" in out and "KEY REFUSED" not in out
+    assert out.strip().splitlines()[-1].startswith("INCOMPLETE: 1 of 8 operations not checked (POST /v1/reports)")
+    assert f"JUnit XML: {tmp_path / 'junit.xml'}" in err  # the verdict stays the last line of stdout
 
 
 def test_an_unreachable_deployment_is_not_run_at_once(capsys: pytest.CaptureFixture[str]) -> None:
@@ -232,6 +252,12 @@ def test_an_unreachable_deployment_is_not_run_at_once(capsys: pytest.CaptureFixt
     (["--max-cases", "-5"], "--max-cases -5: at least 1"),
     (["--rate-limit", "0/s"], "--rate-limit '0/s' is not N/s, N/m or N/h"),
     (["--request-timeout", "0"], "--request-timeout 0.0: more than 0 seconds"),
+    (["--base-url", "http://127.0.0.1:9/api?x=1"], "no query, fragment or user:password"),
+    (["--base-url", "http://user:secret@127.0.0.1:9"], "no query, fragment or user:password"),
+    (["--workspace-id", "abc$(x)"], "is not a workspace id (24 hexadecimal digits)"),
+    (["-H", f"X-Api-Key: {WS_KEY}"], "-H may not set X-Api-Key or Authorization"),
+    (["-H", "authorization: Bearer sk_user_x"], "-H may not set X-Api-Key or Authorization"),
+    (["--junit-xml", "/"], "--junit-xml /: not a file that can be written"),
 ])
 def test_bad_options_are_named_before_anything_is_sent(args: list[str], named: str,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
@@ -239,7 +265,7 @@ def test_bad_options_are_named_before_anything_is_sent(args: list[str], named: s
     out, err = capsys.readouterr()
     assert code == USAGE, out  # not NOT RUN: nothing was tried
     assert named in err and out == ""
-    assert WS_KEY not in err
+    assert WS_KEY not in err and "user:secret" not in err
 
 
 def test_a_base_url_with_a_path_prefix_is_not_run(mock_url: str, capsys: pytest.CaptureFixture[str]) -> None:

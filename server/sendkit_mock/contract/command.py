@@ -58,6 +58,7 @@ TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP header name (RFC
 VISIBLE = re.compile(r"^[\x21-\x7e]+$")  # a key: printable ASCII, no space, no line break
 HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
 RATE = re.compile(r"^[1-9][0-9]*/[smh]$")
+OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 
 
 def options(args: dict[str, Any]) -> CheckOptions | list[str]:
@@ -83,13 +84,21 @@ def _target_problems(args: dict[str, Any]) -> list[str]:
     """What is wrong with where the run goes and who it says it is."""
     problems = []
     url = urlsplit(args["base_url"])
-    if url.scheme not in ("http", "https") or not url.hostname:
+    if url.scheme.lower() not in ("http", "https") or not url.hostname:
         problems.append(f"--base-url {args['base_url']!r} is not an http:// or https:// URL with a host")
+    elif url.query or url.fragment or url.username is not None:
+        problems.append("--base-url takes a scheme, a host, a port and a path: no query, fragment or user:password")
     if not VISIBLE.fullmatch(args["api_key"]):
         problems.append("--api-key holds a space, a line break or a character outside printable ASCII "
                         "(a secret pasted with its newline?)")
-    if args["workspace_id"] is not None and not VISIBLE.fullmatch(args["workspace_id"]):
-        problems.append(f"--workspace-id {args['workspace_id']!r} holds a space or an unprintable character")
+    if args["workspace_id"] is not None and not OBJECT_ID.fullmatch(args["workspace_id"]):
+        problems.append(f"--workspace-id {args['workspace_id']!r} is not a workspace id (24 hexadecimal digits)")
+    keyed = [h for h in args["header"] if h.split(":", 1)[0].strip().lower() in ("x-api-key", "authorization")]
+    if keyed:
+        problems.append("-H may not set X-Api-Key or Authorization: the key goes in --api-key (it is never printed)")
+    junit = args["junit_xml"]
+    if junit is not None and (junit.is_dir() or any(p.exists() and not p.is_dir() for p in junit.parents)):
+        problems.append(f"--junit-xml {junit}: not a file that can be written")
     if args["spec"] is not None and not args["spec"].is_file():
         problems.append(f"--spec {args['spec']}: not a file")
     return problems
@@ -127,10 +136,10 @@ def run(args: dict[str, Any]) -> int:
         print(f"sendkit-mock contract: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     line.done()
-    print(summary(result, chosen), flush=True)
     if args["junit_xml"] is not None:
         junit_xml(result, chosen, args["junit_xml"])
-        print(f"JUnit XML: {args['junit_xml']}")
+        print(f"JUnit XML: {args['junit_xml']}", file=sys.stderr)
+    print(summary(result, chosen), flush=True)  # its last line is the verdict
     return result.verdict.exit_status
 
 

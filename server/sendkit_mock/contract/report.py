@@ -23,7 +23,7 @@ def summary(result: RunResult, options: CheckOptions) -> str:
     if result.fatal:
         lines.append(f"  the run went wrong: {result.fatal}")
     width = max((len(label) for label in result.operations), default=0)
-    for label, operation in result.operations.items():
+    for label, operation in result.operations.items() if result.verdict is not Verdict.NOT_RUN else ():
         lines.extend(_operation_lines(label, operation, width, result.stopped))
     if result.skipped:
         lines.append("  left out:")
@@ -56,6 +56,7 @@ def verdict_line(result: RunResult, options: CheckOptions) -> str:
         return f"NOT RUN: {result.fatal}: nothing was checked"
     if verdict is Verdict.DRIFT:
         also = [f"{len(unchecked)} not checked"] * bool(unchecked) + [f"{len(erred)} went wrong"] * bool(erred)
+        also += [f"interrupted after {result.cases} cases"] * result.interrupted
         return (f"DRIFT: {result.count('drift')} of {total} operations differ from {spec}"
                 + "".join(f"; {part}" for part in also) + (" (and the run went wrong)" if result.fatal else ""))
     if not result.operations:

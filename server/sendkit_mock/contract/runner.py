@@ -6,8 +6,9 @@ requests are rate-limited (except on loopback) and the run stops after `max_case
 
 The budget reaches every operation first: each operation in turn gets its example and coverage cases, up to
 an even share of what is left, then fuzzing and the stateful links take the rest. A budget smaller than the
-operations in scope is refused before anything is sent. When the first answers to operations that need a key
-are all 401/403, the run stops: the key is refused, and nothing behind it can be checked.
+operations in scope is refused before anything is sent. An operation whose first 10 answers are all 401/403
+is left there; when three operations (or every one that needs a key) refused the key so, and no request went
+unanswered, the run stops: the key is refused, and nothing behind it can be checked.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from urllib.parse import urlsplit
 
 from ..resources import spec_path
 from .reproduce import Sent, Wanted, curl
-from .verdict import REFUSED, Drift, OperationResult, RunResult
+from .verdict import Drift, OperationResult, RunResult
 
 DESTRUCTIVE_METHODS = ("DELETE", "PATCH", "PUT")
 CALLS_OUT = ("createWebhook", "testWebhook")  # the deployment would call the URLs Schemathesis makes up
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 REACH_PHASES = ("examples", "coverage")  # per operation, first
-REFUSAL_SAMPLE = 10  # this many answers to keyed operations, all 401/403: the key is refused
+REFUSAL_SAMPLE = 10  # an operation whose first this-many answers are all 401/403 is left (its key is refused)
+REFUSED_OPERATIONS = 3  # the key is refused when this many operations (or every keyed one) refused it alone
 AUTO = "auto"  # rate limit: none on loopback, LIMIT_ELSEWHERE on any other host
 LIMIT_ELSEWHERE = "5/s"
 OWN_PREFER = "return=representation"  # sent in place of generated Prefer values; every server ignores it
@@ -163,7 +165,6 @@ class _Run:
         self.stop = stop
         self.lock = threading.Lock()
         self.seen: set[str] = set()  # a case's hooks can run more than once (schema and operation dispatchers)
-        self.keyed, self.refused = 0, 0
         self.limit = options.max_cases
         self.stream: Any = None  # the engine's event stream now running
         self.capping: OperationResult | None = None  # the operation whose share `limit` is
@@ -208,10 +209,13 @@ class _Run:
             self._report()
 
     def unanswered(self, case: Any) -> None:
+        """A request that got no answer (a timeout, a closed connection): it counts against --max-cases."""
         with self.lock:
             operation = self.result.operations.get(case.operation.label)
-            if operation is not None:
+            if operation is not None and case.id not in self.seen:
                 operation.unanswered += 1
+            self.seen.add(case.id)
+            self._count_against_the_budget()
 
     def after_call(self, case: Any, response: Any) -> None:
         with self.lock:
@@ -227,17 +231,20 @@ class _Run:
             operation.cases += 1
             operation.statuses[response.status_code] += 1
             operation.seconds += response.elapsed
-            if operation.needs_key and self.keyed < REFUSAL_SAMPLE:
-                self.keyed += 1
-                self.refused += response.status_code in REFUSED
-                if self.keyed == REFUSAL_SAMPLE and self.refused == self.keyed:
+            if operation.needs_key and operation.cases == REFUSAL_SAMPLE and not operation.reached:
+                if self.capping is operation:  # each operation in turn: this one refuses the key, go on
+                    self._halt()
+                if self._key_refused():
                     self._refuse()
-            if self.sent >= self.limit and self.stream is not None:
-                self._halt()
-                if self.capping is not None:
-                    self.capping.capped = True
-                elif self.result.stopped is None:
-                    self.result.stopped = f"the case limit (--max-cases {self.options.max_cases})"
+            self._count_against_the_budget()
+
+    def _count_against_the_budget(self) -> None:
+        if self.sent >= self.limit and self.stream is not None and not self.stream.stop_event.is_set():
+            self._halt()
+            if self.capping is not None:
+                self.capping.capped = True
+            elif self.result.stopped is None:
+                self.result.stopped = f"the case limit (--max-cases {self.options.max_cases})"
 
     def failed(self, failure: Any, case: Any, response: Any) -> None:
         check = failure.checks[0] if failure.checks else "custom"
@@ -257,10 +264,19 @@ class _Run:
             target = self.result.operations.setdefault(label, OperationResult(label))
             titles = {drift.title for drift in target.drifts.values()}
             target.drifts.update({key: drift for key, drift in drifts.items() if drift.title not in titles})
-        if not self.result.refused and self.keyed and self.refused == self.keyed:
+        if not self.result.refused and self._key_refused():
             self._refuse()  # a run too short for the sample: every keyed answer was refused all the same
         self._report()
         return self.result
+
+    def _key_refused(self) -> bool:
+        """Every answer to an operation that needs a key was 401/403, on several operations (or on every one
+        there is), and no request went unanswered: one operation alone refusing is that operation's matter."""
+        keyed = [o for o in self.result.operations.values() if o.needs_key]
+        tried = [o for o in keyed if o.cases or o.unanswered]
+        if not tried or any(o.reached or o.unanswered for o in tried):
+            return False
+        return len(tried) >= min(REFUSED_OPERATIONS, len(keyed))
 
     def _refuse(self) -> None:
         counts: dict[int, int] = {}
