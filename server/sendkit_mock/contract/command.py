@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from .observer import Progress
+from .options import AUTO, LIMIT_ELSEWHERE, PHASES, CheckOptions, UsageError
 from .report import junit_xml, summary
-from .runner import AUTO, LIMIT_ELSEWHERE, PHASES, CheckOptions, Progress, UsageError, check
+from .runner import check
 from .verdict import MEANINGS
 
 EPILOG = "verdicts and exit status (each has one meaning):\n" + "\n".join(

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .options import CheckOptions
 from .reproduce import KEY_VARIABLE
-from .runner import CheckOptions
 from .verdict import Drift, OperationResult, RunResult, Verdict
 
 MESSAGE_LINES = 12
