@@ -150,10 +150,7 @@ class Observer:
         drift = Drift(check, failure.title, failure.message, curl(Sent(request.method, request.url, headers, body),
                                                                   self._wanted(case)), response.status_code)
         with self.lock:
-            found = self.live.setdefault(case.operation.label, {})
-            known = found.get((check, failure.title))
-            if known is None or len(drift.curl) < len(known.curl):
-                found[(check, failure.title)] = drift
+            _keep_smallest(self.live.setdefault(case.operation.label, {}), drift)
 
     def finish(self) -> RunResult:
         for label, drifts in self.live.items():  # what the scenarios' records lost (a run stopped at its limit)
@@ -223,9 +220,7 @@ class Observer:
                 failure = node.failure_info.failure
                 drift = Drift(node.name, failure.title, failure.message, self._curl(recorder, node.failure_info),
                               status)
-                known = target.drifts.get((node.name, failure.title))
-                if known is None or len(drift.curl) < len(known.curl):  # the smallest reproducing request
-                    target.drifts[(node.name, failure.title)] = drift
+                _keep_smallest(target.drifts, drift)
 
     def _curl(self, recorder: Any, info: Any) -> str:
         commands = []
@@ -244,3 +239,10 @@ class Observer:
         only the mock reads (a deployment ignores it; the mock takes its absence as the session `default`)."""
         generated = {name.lower() for name in (case.headers or {})} - self.mock_only - {"prefer"}
         return Wanted(self.wanted.api_key, self.wanted.headers | generated)
+
+
+def _keep_smallest(drifts: dict[tuple[str, str], Drift], drift: Drift) -> None:
+    """One drift per check and title: the one with the smallest reproducing request."""
+    known = drifts.get((drift.check, drift.title))
+    if known is None or len(drift.curl) < len(known.curl):
+        drifts[(drift.check, drift.title)] = drift

@@ -26,10 +26,6 @@ class Verdict(enum.Enum):
     def exit_status(self) -> int:
         return self.value
 
-    @property
-    def word(self) -> str:
-        return self.name.replace("_", " ")
-
 
 USAGE = 2  # argparse's own: bad arguments, or a budget that cannot reach every operation (nothing was sent)
 MEANINGS = [  # (verdict, exit status, meaning): `contract --help` and the README show this table
