@@ -7,10 +7,8 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from connexion import FlaskApp
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
@@ -20,7 +18,7 @@ from connexion.resolver import Resolver
 from connexion.validators import TextResponseBodyValidator
 from starlette.exceptions import HTTPException
 
-from . import __version__, snapshot
+from . import __version__, snapshot, spec
 from .api.canned import canned
 from .api.control import ControlApi
 from .api.recipients import RecipientsApi
@@ -50,14 +48,14 @@ from .store import InMemoryStores
 from .web import errors, views
 from .web.connections import Connections
 from .web.dashboard import DashboardRoutes
-from .web.docs import Contract, DocsRoutes
+from .web.docs import DocsRoutes
+from .web.incoming import Intake, SessionSelector
 from .web.journal import JournalRecorder
 from .web.json_codec import FastJsonifier
 from .web.middleware import AdminGuard, HeadAsGet, RequestGuard, StoreOutage
 from .web.responses import CompiledResponseBodyValidator
-from .web.routes import AllowedMethods, ContractCors, MethodGuard
+from .web.routes import ContractCors, MethodGuard
 from .web.security import security_map
-from .web.sessions import SessionSelector
 from .web.simulation import Simulation
 from .web.validation import RequestBodyValidator, RequestParameterValidator
 from .web.wsgi_bridge import serve_on_the_loop
@@ -207,49 +205,55 @@ def create_app(settings: Settings | None = None, **parts: Any) -> Any:
 
 def _web_app(settings: Settings, world: World, sessions: Sessions, connections: Connections, incidents: Incidents,
              control: ControlApi, lifespan: Callable[[Any], Any] | None, waiting: frozenset[str]) -> Any:
-    """connexion's app over the contract: routing, validation both ways, and every error in SendKit's shape."""
-    contract = _load_contract()
-    auth = control.auth
-    operations = _operations(sessions, control, _answers(contract, settings.seed))
-    allowed = AllowedMethods(contract.document)
+    """connexion's app over the two documents (SendKit's contract, then the mock's own API): routing,
+    validation both ways, and every error in SendKit's shape."""
+    documents = spec.load(spec_path())
+    index = spec.OperationIndex(documents)
+    operations = _operations(control, _answers(documents.sendkit, settings.seed))
     jsonifier = FastJsonifier()
     app = APP_CLASS(__name__, lifespan=lifespan)
-    app.add_api(
-        copy.deepcopy(contract.document),  # a dict (connexion would render a file as a Jinja template,
-        # `{{company}}` -> ``), and a copy: add_api resolves it in place
-        swagger_ui_options=SwaggerUIOptions(serve_spec=False),  # DocsRoutes serves the file as written
-        resolver=Resolver(function_resolver=lambda operation_id: _resolve(operations, operation_id)),
-        strict_validation=True,
-        validate_responses=True,
-        pythonic_params=True,
-        jsonifier=jsonifier,
-        validator_map={
-            "parameter": RequestParameterValidator,
-            "body": MediaTypeDict({"*/*json": RequestBodyValidator}),
-            "response": MediaTypeDict({"*/*json": CompiledResponseBodyValidator,
-                                       "text/plain": TextResponseBodyValidator}),
-        },
-        security_map=security_map(auth),
-    )
-    planned = views.plans(contract.document, operations)
+    definitions = [{"url": f"{d.spec_path}.json", "name": d.title} for d in documents]  # Swagger UI's list
+    for document, ui in ((documents.sendkit, SwaggerUIOptions(serve_spec=False, swagger_ui_template_arguments={
+            "urls": definitions})), (documents.mock, SwaggerUIOptions(serve_spec=False, swagger_ui=False))):
+        app.add_api(
+            copy.deepcopy(document.document),  # a dict (connexion would render a file as a Jinja template,
+            # `{{company}}` -> ``), and a copy: add_api resolves it in place
+            swagger_ui_options=ui,  # DocsRoutes serves the documents as written
+            resolver=Resolver(function_resolver=lambda operation_id: _resolve(operations, operation_id)),
+            strict_validation=True,
+            validate_responses=True,
+            pythonic_params=True,
+            jsonifier=jsonifier,
+            validator_map={
+                "parameter": RequestParameterValidator,
+                "body": MediaTypeDict({"*/*json": RequestBodyValidator}),
+                "response": MediaTypeDict({"*/*json": CompiledResponseBodyValidator,
+                                           "text/plain": TextResponseBodyValidator}),
+            },
+            security_map=security_map(control.auth),
+        )
+    planned = views.plans(index, operations)
     serve_on_the_loop(app, threaded=waiting, prepare=lambda: _bind_views(app, planned, jsonifier))
-    app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, contract=contract)
+    app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, documents=documents)
     app.add_middleware(DashboardRoutes, MiddlewarePosition.BEFORE_SWAGGER, key=world.workspaces[0].api_key)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER, allowed=allowed)
+    app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)
     app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)
+    app.add_middleware(Intake, MiddlewarePosition.BEFORE_EXCEPTION, index=index, sessions=sessions,
+                       max_body_bytes=settings.max_body_bytes)
     if sessions.directory is not None:  # a shared store's outages and request memo; the embedded one has neither
         app.add_middleware(StoreOutage, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
-    app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions)
+    app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION)
     origins = [o.strip() for o in settings.cors_origins.split(",")]
-    app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, allowed=allowed, origins=origins)
-    app.add_middleware(Simulation, MiddlewarePosition.BEFORE_EXCEPTION, sessions=sessions, connections=connections)
+    app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, every_method=index.every_method,
+                       origins=origins)
+    app.add_middleware(Simulation, MiddlewarePosition.BEFORE_EXCEPTION, connections=connections)
     handlers = errors.ErrorHandlers(incidents)
     app.add_error_handler(ApiError, handlers.on_api_error)
     app.add_error_handler(ProblemException, handlers.on_problem)
-    app.add_error_handler(HTTPException, errors.http_exception_handler(allowed))
+    app.add_error_handler(HTTPException, errors.on_http_exception)
     app.add_error_handler(Exception, handlers.on_unexpected)
     return app
 
@@ -261,9 +265,9 @@ def _bind_views(app: Any, planned: dict[str, views.Plan], jsonifier: FastJsonifi
                            "registers its Flask views otherwise than it did")
 
 
-def _operations(sessions: Sessions, control: ControlApi, answers: Answers) -> dict[str, Any]:
+def _operations(control: ControlApi, answers: Answers) -> dict[str, Any]:
     """Every operation's handler; an API handler answers from the contract when `Prefer` asks it to."""
-    reports, recipients, webhooks = ReportsApi(sessions), RecipientsApi(sessions), WebhooksApi(sessions)
+    reports, recipients, webhooks = ReportsApi(), RecipientsApi(), WebhooksApi()
     api: dict[str, Callable[..., Any]] = {
         "createReport": reports.create,
         "getReport": reports.get,
@@ -303,22 +307,8 @@ def _operations(sessions: Sessions, control: ControlApi, answers: Answers) -> di
 
 
 @lru_cache(maxsize=4)
-def _answers(contract: Contract, seed: int | str) -> Answers:
+def _answers(contract: spec.Document, seed: int | str) -> Answers:
     return Answers(contract.document, seed)
-
-
-def _load_contract() -> Contract:
-    """openapi.yaml, parsed once per version of the file (a mock is built per test)."""
-    path = spec_path()
-    return _parse_contract(path, path.stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=2)
-def _parse_contract(path: Path, mtime_ns: int) -> Contract:
-    text = path.read_text(encoding="utf-8")
-    loaded = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    assert isinstance(loaded, dict)
-    return Contract(text, loaded)
 
 
 def _resolve(operations: dict[str, Any], operation_id: str) -> Any:

@@ -6,6 +6,7 @@ import pytest
 from connexion import FlaskApp
 from connexion.resolver import Resolver
 
+from sendkit_mock.spec import Document, OperationIndex
 from sendkit_mock.web import views
 from sendkit_mock.web.json_codec import FastJsonifier
 from sendkit_mock.web.wsgi_bridge import serve_on_the_loop
@@ -66,7 +67,7 @@ def served(bound: bool) -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
     jsonifier = FastJsonifier()
     app.add_api(SPEC, resolver=Resolver(function_resolver=handlers.__getitem__), pythonic_params=True,
                 jsonifier=jsonifier)
-    planned = views.plans(SPEC, handlers)
+    planned = views.plans(OperationIndex([Document("test", "", SPEC)]), handlers)
     serve_on_the_loop(app, frozenset(), prepare=(lambda: views.bind(app.app, planned, jsonifier)) if bound else None)
     return app, calls
 
@@ -109,4 +110,4 @@ def test_a_parameter_the_views_cannot_bind_stops_the_build_naming_it() -> None:
         return ids
 
     with pytest.raises(views.UnsupportedParameter, match=r"listX: parameter 'ids' \(array\)"):
-        views.plans(spec, {"listX": list_x})
+        views.plans(OperationIndex([Document("test", "", spec)]), {"listX": list_x})

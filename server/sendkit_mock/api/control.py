@@ -30,8 +30,8 @@ class ControlApi:
 
     # --- every report of the session ------------------------------------------------------------------
     def reports(self, limit: int = 25, cursor: str | None = None, status: str | None = None,
-                mock_session: str | None = None) -> Json:
-        session = self.sessions.get(mock_session)
+                *, mock_session: Session) -> Json:
+        session = mock_session
         now = session.clock.now()
         reports = sorted(session.reports.store.all(), key=lambda r: r.seq, reverse=True)
         if status is not None:
@@ -47,16 +47,16 @@ class ControlApi:
                       "nextCursor": page[-1].id if page else None}
         return {"success": True, "data": items, "pagination": pagination}
 
-    def report(self, id_: str, mock_session: str | None = None) -> Json:
-        session = self.sessions.get(mock_session)
+    def report(self, id_: str, *, mock_session: Session) -> Json:
+        session = mock_session
         report = session.reports.store.get(id_)
         if report is None:
             raise NotFound()
         return {"success": True, "data": {"report": session.reports.render(report),
                                           "timeline": _timeline(report, session.clock.now())}}
 
-    def deliveries(self, limit: int = 25, mock_session: str | None = None) -> Json:
-        session = self.sessions.get(mock_session)
+    def deliveries(self, limit: int = 25, *, mock_session: Session) -> Json:
+        session = mock_session
         waiting = sorted(session.stores.deliveries.all(), key=lambda pair: pair[0])[:limit]
         return {"success": True, "data": {
             "attempts": session.dispatcher.log.all()[::-1][:limit],
@@ -68,27 +68,27 @@ class ControlApi:
 
     # --- what the mock did, for the key's workspace ------------------------------------------------
     def outbox_entries(self, token_info: Json, recipient_id: str | None = None,
-                       mock_session: str | None = None) -> Json:
+                       *, mock_session: Session) -> Json:
         workspace = self._workspace(token_info)
-        entries = self.sessions.get(mock_session).outbox.entries({workspace}, recipient_id)
+        entries = mock_session.outbox.entries({workspace}, recipient_id)
         return {"success": True, "data": entries[::-1]}
 
     def webhook_attempts(self, token_info: Json, webhook_id: str | None = None,
-                         mock_session: str | None = None) -> Json:
-        attempts = self.sessions.get(mock_session).dispatcher.attempts(self._workspace(token_info), webhook_id)
+                         *, mock_session: Session) -> Json:
+        attempts = mock_session.dispatcher.attempts(self._workspace(token_info), webhook_id)
         return {"success": True, "data": attempts[::-1]}
 
     # --- the session itself -------------------------------------------------------------------------
-    def reset(self, mock_session: str | None = None) -> Json:
-        session = self.sessions.reset(mock_session)
+    def reset(self, mock_session: Session) -> Json:
+        session = self.sessions.reset(mock_session.name)
         return {"success": True, "data": {"session": session.name, "reset": True}}
 
-    def clock(self, mock_session: str | None = None) -> Json:
-        return _clock(self.sessions.get(mock_session))
+    def clock(self, mock_session: Session) -> Json:
+        return _clock(mock_session)
 
-    def move_clock(self, body: Json, mock_session: str | None = None) -> Json:
+    def move_clock(self, body: Json, *, mock_session: Session) -> Json:
         """Advance, set or switch the clock, then run everything that fell due before answering."""
-        session = self.sessions.get(mock_session)
+        session = mock_session
         (field, value), = body.items()  # the schema allows exactly one
         try:
             if field == "advance":
@@ -102,20 +102,20 @@ class ControlApi:
         session.tick()
         return _clock(session)
 
-    def force_status(self, id_: str, body: Json, mock_session: str | None = None) -> Json:
-        session = self.sessions.get(mock_session)
+    def force_status(self, id_: str, body: Json, *, mock_session: Session) -> Json:
+        session = mock_session
         report = session.reports.force(id_, body["status"], body.get("error"))
         session.tick()  # the transition's webhook and e-mails go out before the answer
         return {"success": True, "data": session.reports.render(report)}
 
     # --- what the session simulates -------------------------------------------------------------------
-    def settings(self, mock_session: str | None = None) -> Json:
-        return {"success": True, "data": _settings(self.sessions.get(mock_session))}
+    def settings(self, mock_session: Session) -> Json:
+        return {"success": True, "data": _settings(mock_session)}
 
-    def change_settings(self, body: Json, mock_session: str | None = None) -> Json:
+    def change_settings(self, body: Json, *, mock_session: Session) -> Json:
         """Change what this session simulates; fields left out keep their values, null turns one off. The
         changes sit in the session's stores: every worker of a shared store takes them, a reload keeps them."""
-        session = self.sessions.get(mock_session)
+        session = mock_session
         for field, parse in (("latency", Latency.parse), ("rateLimit", RateLimit.parse)):
             try:
                 if body.get(field) is not None:
@@ -128,34 +128,34 @@ class ControlApi:
         return {"success": True, "data": _settings(session)}
 
     # --- the whole state ------------------------------------------------------------------------------
-    def state(self, journal: bool = False, mock_session: str | None = None) -> Json:
-        return {"success": True, "data": snapshot.export(self.sessions.get(mock_session), journal=journal)}
+    def state(self, journal: bool = False, *, mock_session: Session) -> Json:
+        return {"success": True, "data": snapshot.export(mock_session, journal=journal)}
 
-    def replace_state(self, body: Json, journal: bool = False, mock_session: str | None = None) -> Json:
+    def replace_state(self, body: Json, journal: bool = False, *, mock_session: Session) -> Json:
         """Replace the session's state with a document, or with a GET's whole answer (`{success, data}`);
         a refused one leaves the old state as it was."""
         document = body["data"] if body.get("success") is True and "data" in body else body
         state = snapshot.read(document)  # every entry checked before anything of the session goes
-        session = self.sessions.build(mock_session)
+        session = self.sessions.build(mock_session.name)
         snapshot.apply(session, state)
         self.sessions.put(session)
         return {"success": True, "data": snapshot.export(session, journal=journal)}
 
     # --- the request journal ------------------------------------------------------------------------
     def requests(self, limit: int = 25, cursor: str | None = None, method: str | None = None,
-                 path: str | None = None, status: int | None = None, mock_session: str | None = None) -> Json:
-        journal = self.sessions.get(mock_session).journal
+                 path: str | None = None, status: int | None = None, *, mock_session: Session) -> Json:
+        journal = mock_session.journal
         items, total, more = journal.page(cursor=cursor, limit=limit, method=method, path=path, status=status)
         pagination = {"limit": limit, "total": total, "hasMore": more,
                       "nextCursor": items[-1]["_id"] if items else None}
         return {"success": True, "data": items, "pagination": pagination}
 
-    def clear_requests(self, mock_session: str | None = None) -> Json:
-        self.sessions.get(mock_session).journal.clear()
+    def clear_requests(self, mock_session: Session) -> Json:
+        mock_session.journal.clear()
         return {"success": True, "data": {"cleared": True}}
 
-    def count_requests(self, body: Json, mock_session: str | None = None) -> Json:
-        count, near = self.sessions.get(mock_session).journal.count(body)
+    def count_requests(self, body: Json, *, mock_session: Session) -> Json:
+        count, near = mock_session.journal.count(body)
         return {"success": True, "data": {"count": count, "nearMisses": near}}
 
     def _workspace(self, token_info: Json) -> str:

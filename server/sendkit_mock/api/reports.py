@@ -6,7 +6,7 @@ from typing import Any
 
 from ..domain.lifecycle import QUEUED
 from ..domain.service import ReportService, queued_message
-from ..sessions import Sessions
+from ..sessions import Session
 from ..simulation.prefer import Exchange
 from .envelopes import cursor_page
 
@@ -14,17 +14,15 @@ Json = dict[str, Any]
 
 
 class ReportsApi:
-    """Each call acts on its session's reports (`mock_session`: the X-Mock-Session the web layer read)."""
+    """Each call acts on its session's reports (`mock_session`: the session the web layer looked up)."""
 
-    def __init__(self, sessions: Sessions) -> None:
-        self.sessions = sessions
+    @staticmethod
+    def _service(mock_session: Session) -> ReportService:
+        return mock_session.reports
 
-    def _service(self, mock_session: str | None) -> ReportService:
-        return self.sessions.get(mock_session).reports
-
-    def create(self, body: Json, token_info: Json, mock_session: str | None = None,
+    def create(self, body: Json, token_info: Json, mock_session: Session,
                mock_exchange: Exchange | None = None) -> tuple[Json, int]:
-        session = self.sessions.get(mock_session)
+        session = mock_session
         service = session.reports
         start_in = (mock_exchange.prefer.status if mock_exchange else None) or QUEUED
         reports = service.create(token_info["principal"], token_info["workspace_header"], body, start_in)
@@ -38,7 +36,7 @@ class ReportsApi:
             "data": {"reports": now_items, "message": queued_message(len(reports))},
         }, 201
 
-    def get(self, id_: str, token_info: Json, mock_session: str | None = None) -> Json:
+    def get(self, id_: str, token_info: Json, *, mock_session: Session) -> Json:
         service = self._service(mock_session)
         report = service.get(token_info["principal"], token_info["workspace_header"], id_)
         return {"success": True, "data": service.render(report)}
@@ -50,7 +48,8 @@ class ReportsApi:
         cursor: str | None = None,
         status: str | None = None,
         report_type: str | None = None,
-        mock_session: str | None = None,
+        *,
+        mock_session: Session,
     ) -> Json:
         service = self._service(mock_session)
         page = service.page(
@@ -63,6 +62,6 @@ class ReportsApi:
         )
         return cursor_page(page, limit, lambda r: service.render(r, with_data=False), lambda r: r.id)
 
-    def delete(self, id_: str, token_info: Json, mock_session: str | None = None) -> Json:
+    def delete(self, id_: str, token_info: Json, *, mock_session: Session) -> Json:
         report = self._service(mock_session).delete(token_info["principal"], token_info["workspace_header"], id_)
         return {"success": True, "data": {"_id": report.id, "id": report.id, "deleted": True}}

@@ -41,7 +41,6 @@ def add_parser(commands: Any) -> None:
     add("--workspace-id", help="sent as X-Workspace-Id (needed with a platform key)")
     add("--allow-destructive", action="store_true",
         help="also DELETE, PATCH and PUT, and webhook registration (the server calls those URLs)")
-    add("--include-mock-control", action="store_true", help="also the mock's /__mock operations")
     add("--rate-limit", default=AUTO, help=f"requests per second or minute (5/s, 100/m), 0 for none (default: none "
                                            f"on 127.0.0.1, ::1 and localhost, {LIMIT_ELSEWHERE} on any other host)")
     add("--max-cases", type=int, default=2500,
@@ -75,7 +74,7 @@ def options(args: dict[str, Any]) -> CheckOptions | list[str]:
         return problems
     return CheckOptions(
         base_url=args["base_url"], api_key=args["api_key"], workspace_id=args["workspace_id"],
-        allow_destructive=args["allow_destructive"], include_mock_control=args["include_mock_control"],
+        allow_destructive=args["allow_destructive"],
         rate_limit=None if args["rate_limit"] in ("0", "none") else args["rate_limit"],
         max_cases=args["max_cases"], max_examples=args["max_examples"], phases=phases, seed=args["seed"],
         request_timeout=args["request_timeout"], headers=tuple((h[0], h[1]) for h in headers),

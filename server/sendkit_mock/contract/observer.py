@@ -56,8 +56,8 @@ class Observer:
     an execution at its limit or when the key is refused, and gathers the failed checks."""
 
     def __init__(self, options: CheckOptions, result: RunResult, progress: Callable[[Progress], None] | None,
-                 mock_only: frozenset[str], stop: threading.Event) -> None:
-        self.options, self.result, self.progress, self.mock_only = options, result, progress, mock_only
+                 stop: threading.Event) -> None:
+        self.options, self.result, self.progress = options, result, progress
         self.stop = stop
         self.lock = threading.Lock()
         self.seen: set[str] = set()  # a case's hooks can run more than once (schema and operation dispatchers)
@@ -235,9 +235,8 @@ class Observer:
         return "\n".join(commands) or str(info.code_sample)
 
     def _wanted(self, case: Any) -> Wanted:
-        """The user's headers and those of the contract the case set: not the Prefer the runner sets, nor what
-        only the mock reads (a deployment ignores it; the mock takes its absence as the session `default`)."""
-        generated = {name.lower() for name in (case.headers or {})} - self.mock_only - {"prefer"}
+        """The user's headers and those of the contract the case set."""
+        generated = {name.lower() for name in (case.headers or {})}
         return Wanted(self.wanted.api_key, self.wanted.headers | generated)
 
 

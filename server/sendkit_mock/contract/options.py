@@ -25,7 +25,6 @@ class CheckOptions:
     api_key: str
     workspace_id: str | None = None
     allow_destructive: bool = False
-    include_mock_control: bool = False
     rate_limit: str | None = AUTO  # "5/s", "100/m"; None: as fast as the deployment answers
     max_cases: int = 2500  # at 5/s, under 9 minutes
     max_examples: int = 20

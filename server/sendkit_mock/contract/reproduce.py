@@ -1,6 +1,6 @@
 """A failed check's requests as curl commands a person can paste: the request that was sent, with the key
 read from `$SENDKIT_API_KEY` (never the key itself, never `[Filtered]`), and only the headers the contract or
-the user asked for (no User-Agent, no Schemathesis test id, no `Prefer` the runner sets for its own sake)."""
+the user asked for (no User-Agent, no Schemathesis test id)."""
 
 from __future__ import annotations
 

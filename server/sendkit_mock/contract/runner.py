@@ -24,7 +24,6 @@ from .verdict import OperationResult, RunResult
 DESTRUCTIVE_METHODS = ("DELETE", "PATCH", "PUT")
 CALLS_OUT = ("createWebhook", "testWebhook")  # the deployment would call the URLs Schemathesis makes up
 REACH_PHASES = ("examples", "coverage")  # per operation, first
-OWN_PREFER = "return=representation"  # sent in place of generated Prefer values; every server ignores it
 
 
 def stages(phases: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -50,7 +49,7 @@ def check(options: CheckOptions, progress: Callable[[Progress], None] | None = N
     if unreachable:
         result.fatal = unreachable
         return result
-    run = Observer(options, result, progress, _mock_only(whole.raw_schema), stop or threading.Event())
+    run = Observer(options, result, progress, stop or threading.Event())
     hook(schema, run)
     labels = list(result.operations)
     for index, label in enumerate(labels if reach else []):
@@ -100,7 +99,7 @@ def _config(options: CheckOptions, enabled: list[str]) -> Any:
 
     auth = ({"BearerAuth": {"bearer": options.api_key}} if options.platform_key
             else {"ApiKeyAuth": {"api_key": options.api_key}})
-    headers = {"Prefer": OWN_PREFER}  # in place of generated ones: the mock would act on them
+    headers: dict[str, str] = {}
     if options.workspace_id:
         headers["X-Workspace-Id"] = options.workspace_id
     headers.update(dict(options.headers))
@@ -139,15 +138,7 @@ def _scope(schema: Any) -> dict[str, OperationResult]:
     return scope
 
 
-def _mock_only(document: dict[str, Any]) -> frozenset[str]:
-    """The header parameters the contract marks `x-mock-only`, in lower case."""
-    parameters = document.get("components", {}).get("parameters", {}).values()
-    return frozenset(p["name"].lower() for p in parameters if p.get("in") == "header" and p.get("x-mock-only"))
-
-
 def _select(schema: Any, options: CheckOptions) -> Any:
-    if not options.include_mock_control:
-        schema = schema.include(path_regex="^/v1/")
     if not options.allow_destructive:
         schema = schema.exclude(method=list(DESTRUCTIVE_METHODS)).exclude(operation_id=list(CALLS_OUT))
     return schema
@@ -156,13 +147,11 @@ def _select(schema: Any, options: CheckOptions) -> Any:
 def _why_skipped(whole: Any, selected: Any) -> list[str]:
     kept = {operation.label for operation in _operations(selected)}
     every = [operation.label for operation in _operations(whole)]
-    control = [label for label in every if label not in kept and not label.split(" ", 1)[1].startswith("/v1/")]
-    why = [f"/__mock ({len(control)} operations): the mock's control plane (--include-mock-control)"] if control else []
+    why = []
     for label in every:
-        method, path = label.split(" ", 1)
-        if label in kept or not path.startswith("/v1/"):
+        if label in kept:
             continue
-        reason = ("changes or deletes what exists" if method in DESTRUCTIVE_METHODS
+        reason = ("changes or deletes what exists" if label.split(" ", 1)[0] in DESTRUCTIVE_METHODS
                   else "the deployment would call made-up URLs")
         why.append(f"{label}: {reason} (--allow-destructive)")
     return why

@@ -9,33 +9,18 @@ problem reported as a {field, message} pair, the way SendKit's `details` are.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import validators
 from openapi_schema_validator import OAS30Validator
 
 from ..errors import Detail
-from ..spec import deref
+from ..spec import Document, Operation, OperationIndex, deref
 from ..violations import details, pattern_keyword
 
 _Validator = validators.extend(OAS30Validator, {"pattern": pattern_keyword})  # patterns are ECMA-262
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    method: str
-    template: str
-    pattern: re.Pattern[str]
-    spec: Mapping[str, Any]
-    parameters: tuple[Mapping[str, Any], ...]
-
-    @property
-    def label(self) -> str:
-        return f"{self.method} {self.template}"
 
 
 class ContractCheck:
@@ -44,38 +29,24 @@ class ContractCheck:
         # The whole document is the root every `#/components/...` reference resolves against: a schema's
         # validator is this one evolved (`evolve` keeps the root's resolver).
         self._root = _Validator(dict(document), format_checker=OAS30Validator.FORMAT_CHECKER)
-        self._operations: list[Operation] = []
-        for template, item in document.get("paths", {}).items():
-            shared = [deref(self.document, p) for p in item.get("parameters", [])]
-            for method in METHODS:
-                if method not in item:
-                    continue
-                spec = item[method]
-                own = [deref(self.document, p) for p in spec.get("parameters", [])]
-                names = {(p["in"], p["name"]) for p in own}
-                parameters = tuple(own + [p for p in shared if (p["in"], p["name"]) not in names])
-                self._operations.append(Operation(method.upper(), template, _compile(template), spec, parameters))
-        # Literal segments win over parameters: more literal characters first.
-        self._operations.sort(key=lambda op: -len(re.sub(r"\{[^}]+\}", "", op.template)))
+        self.index = OperationIndex([Document("the contract", "", document)])
 
     def operation(self, method: str, path: str) -> Operation | None:
-        return next((op for op in self._operations if op.method == method and op.pattern.fullmatch(path)), None)
+        return self.index.operation(method, path)
 
     # --- the request ------------------------------------------------------------------------------
     def request(self, method: str, path: str, query: list[tuple[str, str]], headers: Mapping[str, str],
                 body: bytes) -> tuple[Operation | None, list[Detail]]:
         """The operation the request is for, and what about the request breaks the contract."""
-        operation = self.operation(method, path)
-        if operation is None:
-            known = any(op.pattern.fullmatch(path) for op in self._operations)
-            why = f"{method} is not an operation of {path}" if known else f"No path of the contract matches {path}"
+        route = self.index.route(path)
+        operation = route.operation(method) if route is not None else None
+        if route is None or operation is None:
+            why = f"{method} is not an operation of {path}" if route else f"No path of the contract matches {path}"
             return None, [Detail("path", why)]
         violations: list[Detail] = []
-        match = operation.pattern.fullmatch(path)
-        assert match is not None
         lowered = {k.lower(): v for k, v in headers.items()}
         values: dict[str, dict[str, Any]] = {
-            "path": match.groupdict(), "query": _grouped(query), "header": lowered, "cookie": {}}
+            "path": route.values(path), "query": _grouped(query), "header": lowered, "cookie": {}}
         declared_query = set()
         for param in operation.parameters:
             where, name = param["in"], param["name"]
@@ -141,11 +112,6 @@ class ContractCheck:
             if error.validator == "not" and isinstance(error.validator_value, dict):
                 error.validator_value = deref(self.document, error.validator_value)  # for its x-error-field
         return details(errors, prefix)
-
-
-def _compile(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", template)
-    return re.compile("".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts))
 
 
 def _grouped(query: list[tuple[str, str]]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ in a thread, in another process or on another host.
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -17,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.world import World
+from ..spec import template_pattern
 
 Json = dict[str, Any]
 Transport = Callable[[str, str, Any, Mapping[str, str]], tuple[int, Any]]  # (method, path, body, headers)
@@ -182,7 +182,7 @@ class MockHandle:
         __tracebackhide__ = True
         wanted: Json = {"method": method, **matcher}
         if "{" in path:
-            wanted["pathPattern"] = re.sub(r"\\\{[^}/]*\\\}", "[^/]+", re.escape(path))
+            wanted["pathPattern"] = template_pattern(path)
         else:
             wanted["path"] = path
         if body_contains is not None:

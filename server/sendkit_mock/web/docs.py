@@ -1,74 +1,41 @@
-"""The contract as written, at `/openapi.json` and `/openapi.yaml`.
+"""The documents as written: SendKit's contract at `/openapi.json` and `/openapi.yaml`, the mock's own API at
+`/__mock/openapi.json` and `/__mock/openapi.yaml`.
 
 connexion serves a fully dereferenced copy (no `$ref` left, so a client generated from the live URL loses
-every named type) with an empty `servers` URL. This serves the file itself: the same document, with one
-`servers` entry naming where this mock was reached, so Swagger UI's Servers list and generated clients point
-at it.
+every named type) with an empty `servers` URL. This serves each document itself, with one `servers` entry
+naming where this mock was reached, so Swagger UI's Servers list and generated clients point at it.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_SERVERS_BLOCK = re.compile(r"^servers:\n(?:[ -].*\n)*", re.M)
+from ..spec import Document, Documents
+
 _HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]{1,300}$")  # a Host header fit to echo into a URL
 
 
-class Contract:
-    """The spec file's text and document, and their served forms for one base URL."""
-
-    def __init__(self, text: str, document: Mapping[str, Any]) -> None:
-        if not _SERVERS_BLOCK.search(text):
-            raise ValueError("openapi.yaml has no top-level servers block to point at this mock")
-        self.text = text
-        self.document = document
-        self._served: dict[tuple[str, str], bytes] = {}
-
-    def servers(self, base_url: str) -> list[dict[str, str]]:
-        return [{"url": base_url, "description": "this mock (the real API lives at https://api.sendkit.ai)"}]
-
-    def as_json(self, base_url: str) -> bytes:
-        return self._cached("json", base_url, lambda: json.dumps(
-            {**self.document, "servers": self.servers(base_url)}, ensure_ascii=False).encode())
-
-    def as_yaml(self, base_url: str) -> bytes:
-        def render() -> bytes:
-            (entry,) = self.servers(base_url)
-            url, description = json.dumps(entry["url"]), json.dumps(entry["description"])
-            block = f"servers:\n  - url: {url}\n    description: {description}\n"
-            return _SERVERS_BLOCK.sub(lambda _: block, self.text, count=1).encode()
-
-        return self._cached("yaml", base_url, render)
-
-    def _cached(self, kind: str, base_url: str, render: Any) -> bytes:
-        key = (kind, base_url)
-        if key not in self._served:
-            if len(self._served) > 64:  # a client can send any Host: keep the cache small
-                self._served.clear()
-            self._served[key] = render()
-        return self._served[key]
-
-
 class DocsRoutes:
-    """GET `/openapi.json` and `/openapi.yaml`; everything else passes through."""
+    """GET `<base>/openapi.json` and `<base>/openapi.yaml` of each document; everything else passes through."""
 
-    def __init__(self, app: ASGIApp, contract: Contract) -> None:
+    def __init__(self, app: ASGIApp, documents: Documents) -> None:
         self.app = app
-        self.contract = contract
+        self.routes: dict[str, tuple[Document, str]] = {}
+        for document in documents:
+            self.routes[f"{document.spec_path}.json"] = (document, "json")
+            self.routes[f"{document.spec_path}.yaml"] = (document, "yaml")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = scope["path"] if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") else None
-        if route == "/openapi.json":
-            await _answer(send, 200, "application/json", self.contract.as_json(base_url(scope)))
-        elif route == "/openapi.yaml":
-            await _answer(send, 200, "application/yaml; charset=utf-8", self.contract.as_yaml(base_url(scope)))
-        else:
+        found = self.routes.get(scope["path"]) if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") \
+            else None
+        if found is None:
             await self.app(scope, receive, send)
+        elif found[1] == "json":
+            await _answer(send, 200, "application/json", found[0].as_json(base_url(scope)))
+        else:
+            await _answer(send, 200, "application/yaml; charset=utf-8", found[0].as_yaml(base_url(scope)))
 
 
 def base_url(scope: Scope) -> str:

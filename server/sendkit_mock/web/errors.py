@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from ..errors import ApiError, Detail, StoreUnavailable
 from ..incidents import Incident, Incidents
+from .incoming import KEY
 from .sessions import session_name
 
 log = logging.getLogger("sendkit_mock")
@@ -73,16 +74,11 @@ def _traceback(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc))
 
 
-def http_exception_handler(allowed: Callable[[str], str | None]) -> Handler:
-    """Unknown routes (404) and wrong methods (405, with the Allow header `allowed` gives for the path)."""
-
-    def on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        assert isinstance(exc, HTTPException)
-        headers = dict(exc.headers or {})
-        if exc.status_code == 405:
-            allow = allowed(request.url.path)
-            if allow:
-                headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": allow}
-        return render(ApiError(status=exc.status_code), headers=headers)
-
-    return on_http_exception
+def on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Unknown routes (404) and wrong methods (405, with the Allow header the documents give the path)."""
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    route = request.scope[KEY].route if KEY in request.scope else None
+    if exc.status_code == 405 and route is not None:
+        headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": route.allow}
+    return render(ApiError(status=exc.status_code), headers=headers)

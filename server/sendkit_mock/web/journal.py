@@ -20,25 +20,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..clock import iso
 from ..errors import ApiError, StoreUnavailable
 from ..journal import ANSWER_BYTES, ANSWER_TEXT, BODY_LIMIT, answer_text, body_of, mask
-from ..sessions import Sessions
 from ..simulation.prefer import QUERY_NAMES
-from .sessions import QUERY, session_name
+from .incoming import incoming
+from .sessions import QUERY
 
 log = logging.getLogger("sendkit_mock")
 _ID = re.compile(r"^[0-9a-f]{24}$")
 
 
 class JournalRecorder:
-    def __init__(self, app: ASGIApp, sessions: Sessions) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.sessions = sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
             await self.app(scope, receive, send)
             return
+        found = incoming(scope)
         try:
-            session = self.sessions.get(session_name(scope))
+            session = found.session
         except ApiError:  # a bad session name: answered as a 400, journaled nowhere
             await self.app(scope, receive, send)
             return
@@ -46,18 +46,7 @@ class JournalRecorder:
             await self.app(scope, receive, send)
             return
         context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})  # shared with inner layers
-        body, answered, status = bytearray(), bytearray(), [0]
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and 0 < int(declared) <= BODY_LIMIT:
-            # Read a small body before the app does: one refused early (415) is journaled as it was sent.
-            receive = await _buffered(receive, body)
-        buffered = bool(body)
-
-        async def tee() -> Message:
-            message = await receive()
-            if message["type"] == "http.request" and not buffered and len(body) <= BODY_LIMIT:
-                body.extend(message.get("body", b"")[: BODY_LIMIT + 1 - len(body)])
-            return message
+        answered, status = bytearray(), [0]
 
         async def watch(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -68,9 +57,9 @@ class JournalRecorder:
 
         started = time.perf_counter()
         try:
-            await self.app(scope, tee, watch)
+            await self.app(scope, receive, watch)
         finally:
-            entry = _entry(scope, bytes(body), status[0], bytes(answered), started)
+            entry = _entry(scope, found.body[: BODY_LIMIT + 1], status[0], bytes(answered), started)
             exchange = context.get("mock_exchange")
             entry["injected"] = exchange.injected if exchange is not None else None
             entry["workspaceId"] = _workspace(context.get("token_info"))
@@ -80,27 +69,6 @@ class JournalRecorder:
                 session.journal.record(entry)
             except StoreUnavailable as exc:  # the answer is out (a 503 if the store was down for it too)
                 log.warning("%s %s not journaled: %s", scope["method"], scope["path"], exc.message)
-
-
-async def _buffered(receive: Receive, into: bytearray) -> Receive:
-    """Read the whole body into `into`, and hand the app a receive that replays it."""
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        into.extend(message.get("body", b""))
-        more = message.get("more_body", False)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return await receive()
-        replayed = True
-        return {"type": "http.request", "body": bytes(into), "more_body": False}
-
-    return replay
 
 
 def _entry(scope: Scope, body: bytes, status: int, answer: bytes, started: float) -> dict[str, Any]:

@@ -1,32 +1,23 @@
 """Which session a request acts on: `X-Mock-Session`, else the cookie `sendkit_mock_session`, else the query
 parameter `__session` (for a browser that sets no headers), else `default`.
 
-The name reaches the handlers as `mock_session` through connexion's request context, so they take it like
-`token_info`. `__session` is taken out of the query before validation, which would refuse it as unknown.
+The session reaches the handlers as `mock_session` through connexion's request context, so they take it like
+`token_info`: looked up once per request (`Incoming.session`), for a path some document has. `__session` is
+taken out of the query before validation, which would refuse it as unknown.
 """
 
 from __future__ import annotations
 
 import re
 from http.cookies import CookieError, SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from ..errors import BadRequest
 
 HEADER, COOKIE, QUERY = "X-Mock-Session", "sendkit_mock_session", "__session"
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-class SessionSelector:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope = _select(scope)
-        await self.app(scope, receive, send)
 
 
 _FOUND = "sendkit_mock.session"  # the name, kept on the scope by the first layer that reads it
@@ -53,15 +44,6 @@ def mock_parameters(scope: Scope) -> list[tuple[str, str]]:
     if b"__" not in query and b"%" not in query:
         return []
     return parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-
-
-def _select(scope: Scope) -> Scope:
-    name = session_name(scope)
-    query = mock_parameters(scope)
-    if any(k == QUERY for k, _ in query):
-        scope = {**scope, "query_string": urlencode([(k, v) for k, v in query if k != QUERY]).encode("latin-1")}
-    scope.setdefault("extensions", {}).setdefault("connexion_context", {})["mock_session"] = name
-    return scope
 
 
 def _cookie(header: str) -> str | None:

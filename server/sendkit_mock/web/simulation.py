@@ -19,11 +19,11 @@ from urllib.parse import urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ApiError
-from ..sessions import Sessions
 from ..simulation import prefer as preferences
 from ..simulation.prefer import Exchange
 from .connections import Connections, reset
-from .sessions import mock_parameters, session_name
+from .incoming import incoming
+from .sessions import mock_parameters
 
 log = logging.getLogger("sendkit_mock")
 CONTEXT_KEY = "mock_exchange"
@@ -37,15 +37,15 @@ class FaultWithoutSocket(ConnectionError):
 
 
 class Simulation:
-    def __init__(self, app: ASGIApp, sessions: Sessions, connections: Connections) -> None:
-        self.app, self.sessions, self.connections = app, sessions, connections
+    def __init__(self, app: ASGIApp, connections: Connections) -> None:
+        self.app, self.connections = app, connections
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/") or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
         try:
-            session = self.sessions.get(session_name(scope))
+            session = incoming(scope).session
         except ApiError:  # a bad session name: the session selector answers it
             await self.app(scope, receive, send)
             return

@@ -18,6 +18,7 @@ from ..errors import BadRequest, Detail
 from ..violations import details, pattern_keyword
 from .bodies import parse_body
 from .compiled import compiled
+from .incoming import KEY
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -61,7 +62,10 @@ class RequestBodyValidator(JSONRequestBodyValidator):
             text = raw.decode(self._encoding)
         except (UnicodeDecodeError, LookupError):
             raise BadRequest.field("body", f"The body is not valid {self._encoding} text") from None
-        return parse_body(text) if text else None
+        body = parse_body(text) if text else None
+        if KEY in scope:
+            scope[KEY].parsed = body  # the view hands this to the handler: the body is parsed once
+        return body
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None and not self._nullable:

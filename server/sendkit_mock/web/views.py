@@ -29,8 +29,9 @@ from connexion.decorators.response import SyncResponseDecorator
 from connexion.frameworks.flask import Flask as FlaskFramework
 from connexion.jsonifier import Jsonifier
 
-from ..spec import deref
+from ..spec import OperationIndex, deref
 from .bodies import parse_body
+from .incoming import CONTEXT_KEY, UNPARSED
 
 _CONVERT: dict[str | None, Callable[[str], Any]] = {
     "string": str, None: str, "integer": int, "number": float,
@@ -55,30 +56,22 @@ class Plan:
     produces: str | None = None  # the operation's one JSON media type; None: connexion's response decorator decides
 
 
-def plans(document: Mapping[str, Any], handlers: Mapping[str, Callable[..., Any]]) -> dict[str, Plan]:
-    """A plan per operation of the contract that has a handler."""
+def plans(index: OperationIndex, handlers: Mapping[str, Callable[..., Any]]) -> dict[str, Plan]:
+    """A plan per operation of the documents that has a handler."""
     out: dict[str, Plan] = {}
-    for item in document.get("paths", {}).values():
-        shared = [deref(document, p) for p in item.get("parameters", [])]
-        for method, operation in item.items():
-            if method == "parameters" or not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            operation_id = operation["operationId"]
-            handler = handlers.get(operation_id)
-            if handler is None:
-                continue
-            parameters = {(p["in"], p["name"]): p for p in shared}
-            parameters |= {(p["in"], p["name"]): p for p in (deref(document, q) for q in
-                                                             operation.get("parameters", []))}
-            takes = set(inspect.signature(handler).parameters)
-            bound = {where: tuple((name, pythonic(name), _convert(document, operation_id, p))
-                                  for (kind, name), p in parameters.items()
-                                  if kind == where and pythonic(name) in takes)
-                     for where in ("path", "query")}
-            out[operation_id] = Plan(operation_id, handler, bound["path"], bound["query"],
-                                     "requestBody" in operation and "body" in takes,
-                                     tuple(key for key in _CONTEXT if key in takes),
-                                     _absent_body(document, operation), _produces(document, operation))
+    for operation_id, operation in index.by_id.items():
+        handler = handlers.get(operation_id)
+        if handler is None:
+            continue
+        document, spec = operation.document.document, operation.spec
+        takes = set(inspect.signature(handler).parameters)
+        bound = {where: tuple((p["name"], pythonic(p["name"]), _convert(document, operation_id, p))
+                              for p in operation.parameters if p["in"] == where and pythonic(p["name"]) in takes)
+                 for where in ("path", "query")}
+        out[operation_id] = Plan(operation_id, handler, bound["path"], bound["query"],
+                                 "requestBody" in spec and "body" in takes,
+                                 tuple(key for key in _CONTEXT if key in takes),
+                                 _absent_body(document, spec), _produces(document, spec))
     return out
 
 
@@ -132,8 +125,12 @@ def _view(plan: Plan, respond: Callable[[Any], Any]) -> Callable[..., Any]:
                 if value is not None:
                     kwargs[py] = convert(value)
         if plan.body:
-            raw = request.get_data(cache=False)
-            body = parse_body(raw.decode(request.mimetype_params.get("charset", "utf-8"))) if raw else None
+            found = context.get(CONTEXT_KEY)
+            if found is not None and found.parsed is not UNPARSED:  # validation parsed it
+                body = found.parsed
+            else:
+                raw = request.get_data(cache=False)
+                body = parse_body(raw.decode(request.mimetype_params.get("charset", "utf-8"))) if raw else None
             kwargs["body"] = copy.deepcopy(plan.absent_body) if body is None else body
         if plan.context:
             known = context

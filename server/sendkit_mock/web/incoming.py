@@ -1,0 +1,126 @@
+"""What the mock knows of a request, learned once: its route, its body, its session.
+
+The outermost layer (`Intake`) reads the body once, within the size limit, and hands every layer inside a
+replay of it; it matches the path once against the operation index; the session the request names is looked
+up once, when a layer first asks. Every layer after it (the guards, CORS, the journal, the simulation, the
+views) reads these from `incoming(scope)` instead of doing the work again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..sessions import Session, Sessions
+from ..spec import OperationIndex, Route
+from .sessions import QUERY, mock_parameters, session_name
+
+KEY = "sendkit_mock.incoming"
+CONTEXT_KEY = "mock_incoming"  # the same object in connexion's request context, for the views
+UNPARSED: Any = object()
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Incoming:
+    __slots__ = ("scope", "route", "body", "oversize", "parsed", "_sessions", "_session")
+
+    def __init__(self, scope: Scope, route: Route | None, sessions: Sessions) -> None:
+        self.scope = scope
+        self.route = route  # None: no document has the path
+        self.body = b""  # as the client sent it (empty when over the limit)
+        self.oversize = False  # more than the limit was declared or sent: a 413
+        self.parsed: Any = UNPARSED  # the JSON body, once request validation has parsed it (the views take it)
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The session the request names (header, cookie, `__session`), looked up on first use; a bad name is
+        a 400 (`ApiError`) each time it is asked for."""
+        if self._session is None:
+            self._session = self._sessions.get(session_name(self.scope))
+        return self._session
+
+
+def incoming(scope: Scope) -> Incoming:
+    found: Incoming = scope[KEY]
+    return found
+
+
+class Intake:
+    """Outermost: the request's `Incoming`, and its body read once (a chunked body gets its length)."""
+
+    def __init__(self, app: ASGIApp, index: OperationIndex, sessions: Sessions, max_body_bytes: int) -> None:
+        self.app, self.index, self.sessions, self.limit = app, index, sessions, max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        found = scope[KEY] = Incoming(scope, self.index.route(scope["path"]), self.sessions)
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        chunked = declared is None and (scope["method"] in _BODY_METHODS or b"transfer-encoding" in headers)
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            found.oversize = True  # refused by RequestGuard, inside the error handlers, without reading it
+        elif chunked or (declared is not None and declared.isdigit() and int(declared) > 0):
+            found.body, found.oversize = await _read(receive, self.limit)
+            receive = _replay(found.body, receive)
+            if chunked and not found.oversize:
+                # The length it turned out to have, and no Transfer-Encoding: every reader inside (connexion's
+                # validators, Flask) takes the body by its length.
+                scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"transfer-encoding"] + [
+                    (b"content-length", str(len(found.body)).encode())]
+        await self.app(scope, receive, send)
+
+
+async def _read(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), False
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body in one message, then the server's own messages (the client's disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+class SessionSelector:
+    """Inside the error handlers, before routing: the session goes into connexion's context as `mock_session`
+    (for a path some document has; a bad name is a 400 here), and `__session` out of the query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            found = incoming(scope)
+            session = found.session if found.route is not None else None
+            query = mock_parameters(scope)
+            if any(k == QUERY for k, _ in query):
+                kept = urlencode([(k, v) for k, v in query if k != QUERY]).encode("latin-1")
+                scope = {**scope, "query_string": kept}
+            context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})
+            context["mock_session"], context[CONTEXT_KEY] = session, found
+        await self.app(scope, receive, send)
