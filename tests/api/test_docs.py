@@ -47,8 +47,36 @@ def test_a_host_header_unfit_for_a_url_is_not_echoed(client: Any) -> None:
     assert served["servers"][0]["url"].startswith("http://") and "<" not in served["servers"][0]["url"]
 
 
-def test_swagger_ui_reads_the_served_contract(client: Any) -> None:
-    assert client.get("/ui/").status_code == 200 and "/openapi.json" in client.get("/ui/").text
+def test_swagger_ui_offers_both_documents_sendkits_first(client: Any) -> None:
+    page = client.get("/ui/")
+    assert page.status_code == 200
+    urls = json.loads(re.search(r"urls: (\[.*?\]),", page.text).group(1))  # type: ignore[union-attr]
+    assert urls == [{"url": "/openapi.json", "name": "SendKit Reports API"},
+                    {"url": "/__mock/openapi.json", "name": "sendkit-mock control plane"}]
+
+
+def test_openapi_yaml_is_sendkits_contract_and_nothing_of_the_mock() -> None:
+    text = spec_path().read_text()
+    assert not [p for p in FILE["paths"] if not p.startswith("/v1/")]
+    assert "x-mock-only" not in text and "X-Mock-Session" not in text and "Mock control" not in text
+    parameters = [p.get("name") for item in FILE["paths"].values() for op in item.values() if isinstance(op, dict)
+                  for p in op.get("parameters", [])] + [p["name"] for p in FILE["components"]["parameters"].values()]
+    assert not {"Prefer", "X-Mock-Session", "X-Mock-Admin-Token"} & set(parameters)
+
+
+@pytest.mark.parametrize("kind", ["json", "yaml"])
+def test_the_mocks_own_api_is_served_whole_under_its_base_path(client: Any, kind: str) -> None:
+    response = client.get(f"/__mock/openapi.{kind}", headers={"Host": "127.0.0.1:4321"})
+    assert response.status_code == 200
+    served = response.json() if kind == "json" else YAML(typ="safe", pure=True).load(response.text)
+    assert served["servers"][0]["url"] == "http://127.0.0.1:4321/__mock"
+    assert served["info"]["title"] == "sendkit-mock control plane"
+    assert {op["operationId"] for item in served["paths"].values() for op in item.values()
+            if isinstance(op, dict) and "operationId" in op} >= {"mockServer", "mockReset", "mockState"}
+    # self-contained: every reference names a component the document itself holds (SendKit's are bundled in)
+    refs = set(re.findall(r"#/components/(\w+)/(\w+)", json.dumps(served)))
+    assert refs and all(name in served["components"][kind_] for kind_, name in refs)
+    assert "Report" in served["components"]["schemas"] and "ApiKeyAuth" in served["components"]["securitySchemes"]
 
 
 @pytest.mark.parametrize(("path", "methods"), [

@@ -1,8 +1,9 @@
-"""The mock against its own contract, openapi.yaml: Schemathesis, in-process, every operation, every check.
+"""The mock against both its documents, SendKit's contract (openapi.yaml, `/openapi.json`) and its own API
+(`/__mock/openapi.json`): Schemathesis, in-process, every operation, every check.
 
 * `test_workspace_key`, `test_platform_key`: one test per operation, running the examples, coverage and
   fuzzing phases with positive and negative data, for a workspace key (`X-Api-Key`) and for a platform key
-  (`Authorization: Bearer` and `X-Workspace-Id`). `case.call_and_validate()` runs every check the config
+  (`Authorization: Bearer` and `X-Workspace-Id`); `test_control_plane` the same for the mock's own API. `case.call_and_validate()` runs every check the config
   enables, and the config enables all of them (`not_a_server_error`, the conformance checks,
   `positive_data_acceptance`, `negative_data_rejection`, `unsupported_method`, `missing_required_header`,
   `ignored_auth`, ...); `test_every_phase_mode_and_check_is_on` holds the config to that.
@@ -161,9 +162,10 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
                      if isinstance(body.get(k), (int, float))})
 
     body_rules: dict[tuple[str, str], Callable[[dict[str, Any], dict[str, Any]], None]] = {
-        ("PATCH", "/__mock/settings"): harmless_settings,
-        ("PUT", "/__mock/state"): state_document,
-        ("POST", "/__mock/clock"): clock_move,
+        # the mock's own API (its paths are below its base path, /__mock)
+        ("PATCH", "/settings"): harmless_settings,
+        ("PUT", "/state"): state_document,
+        ("POST", "/clock"): clock_move,
         ("POST", "/v1/reports"): create_report,
         ("POST", "/v1/reports/recipients"): write_recipient,
         ("PATCH", "/v1/reports/recipients/{id}"): write_recipient,
@@ -255,7 +257,7 @@ class MockServer:
         return create_mock(settings, clock=ManualClock(START), world=self.world, sender=self.webhook_calls)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if self.shared and self._mock is None and (scope["type"] == "lifespan" or scope.get("path") == "/openapi.json"):
+        if self.shared and self._mock is None and (scope["type"] == "lifespan" or scope.get("path") in DOCUMENTS):
             await _document_server().app(scope, receive, send)  # loading the contract needs no Redis (collection)
             return
         await self.mock.app(scope, receive, send)
@@ -278,9 +280,13 @@ def shared_redis() -> RedisServer:
     return server
 
 
-def contract_schema(server: MockServer, key: str, *, platform: bool, bearer: bool) -> BaseSchema:
+DOCUMENTS = ("/openapi.json", "/__mock/openapi.json")  # SendKit's contract, the mock's own API
+
+
+def contract_schema(server: MockServer, key: str, *, platform: bool, bearer: bool,
+                    document: str = DOCUMENTS[0]) -> BaseSchema:
     auth = {"BearerAuth": {"bearer": key}} if bearer else {"ApiKeyAuth": {"api_key": key}}
-    schema = schemathesis.openapi.from_asgi("/openapi.json", server, config=_config(auth))
+    schema = schemathesis.openapi.from_asgi(document, server, config=_config(auth))
     register_schema_hooks(schema, consistent_positive_cases(server, key, platform))
     return schema
 
@@ -289,6 +295,9 @@ workspace_schema = contract_schema(MockServer(), WS_KEY, platform=False, bearer=
 platform_schema = contract_schema(MockServer(), PLATFORM_KEY, platform=True, bearer=True)
 workspace_redis_schema = contract_schema(MockServer(shared=True), WS_KEY, platform=False, bearer=False)
 platform_redis_schema = contract_schema(MockServer(shared=True), PLATFORM_KEY, platform=True, bearer=True)
+control_schema = contract_schema(MockServer(), WS_KEY, platform=False, bearer=False, document=DOCUMENTS[1])
+control_redis_schema = contract_schema(MockServer(shared=True), WS_KEY, platform=False, bearer=False,
+                                       document=DOCUMENTS[1])
 
 
 def _call_and_validate(case: Case) -> None:
@@ -297,6 +306,9 @@ def _call_and_validate(case: Case) -> None:
 
 test_workspace_key = workspace_schema.parametrize()(_call_and_validate)
 test_platform_key = platform_schema.parametrize()(_call_and_validate)
+test_control_plane = control_schema.parametrize()(_call_and_validate)
+
+
 def _call_and_validate_on_redis(case: Case) -> None:
     _needs_redis()
     case.call_and_validate()
@@ -304,6 +316,7 @@ def _call_and_validate_on_redis(case: Case) -> None:
 
 test_workspace_key_on_redis = workspace_redis_schema.parametrize()(_call_and_validate_on_redis)
 test_platform_key_on_redis = platform_redis_schema.parametrize()(_call_and_validate_on_redis)
+test_control_plane_on_redis = control_redis_schema.parametrize()(_call_and_validate_on_redis)
 
 
 # --- stateful: through the links (POST /v1/reports -> GET / DELETE /v1/reports/{id}, and the others) ---
@@ -366,9 +379,9 @@ def test_report_links_stateful_on_redis() -> None:
 
 
 SCHEMAS = [workspace_schema, platform_schema, stateful_schema, reports_stateful_schema, workspace_redis_schema,
-           platform_redis_schema, stateful_redis_schema]
+           platform_redis_schema, stateful_redis_schema, control_schema, control_redis_schema]
 NAMES = ["workspace", "platform", "stateful", "reports-stateful", "workspace-redis", "platform-redis",
-         "stateful-redis"]
+         "stateful-redis", "control", "control-redis"]
 
 
 @pytest.mark.parametrize("schema", SCHEMAS, ids=NAMES)

@@ -22,6 +22,7 @@ from .conftest import RunningServer
 
 pytestmark = pytest.mark.e2e
 SPEC = ROOT / "openapi.yaml"
+MOCK_ONLY = ("/__mock", "X-Mock-Session", "x_mock_session", "Prefer", "mock_server", "mockServer")
 BERLIN_MONTHLY = {"enabled": True, "frequency": "monthly", "dayOfMonth": 15, "timeOfDay": "08:00",
                   "timezone": "Europe/Berlin"}
 
@@ -37,6 +38,9 @@ def sendkit_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleT
                            "--output-path", str(where / "sendkit_client")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Warning" not in done.stdout + done.stderr, done.stdout + done.stderr  # every schema understood
+    generated = "\n".join(f.read_text() for f in (where / "sendkit_client").rglob("*.py"))
+    for mock_only in MOCK_ONLY:  # SendKit's contract alone: nothing of the mock's own API
+        assert mock_only not in generated, mock_only
     sys.path.insert(0, str(where))
     try:
         yield importlib.import_module("sendkit_client")
@@ -155,6 +159,8 @@ def test_the_typescript_client_type_checks_strictly_and_runs_the_seed_flow(tmp_p
     done = subprocess.run([str(generate), str(SPEC), "-o", str(tmp_path / "schema.d.ts")], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+    types = (tmp_path / "schema.d.ts").read_text()
+    assert [m for m in MOCK_ONLY if m in types] == []
     (tmp_path / "flow.ts").write_text(TS_FLOW % {"campaigns": json.dumps(SEED_CAMPAIGNS)})
     (tmp_path / "package.json").write_text('{"type": "module"}')
     (tmp_path / "node_modules").symlink_to(tsc.parents[1])

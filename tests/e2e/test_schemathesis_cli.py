@@ -1,12 +1,15 @@
 """Schemathesis' own CLI, as a new user runs it: `st run` on the live server's /openapi.json, every check, no
-hooks, no config file. Webhook paths are left out so that nothing calls a generated URL off the machine, and
-the control plane, whose calls reset, rewind and replace the very session the run is checking (the in-process
-suite, tests/contract, covers it on sessions of its own)."""
+hooks, no config file. Webhook paths are left out so that nothing calls a generated URL off the machine.
+`/openapi.json` is SendKit's contract alone: the run cannot reach the control plane or name a session, so it
+leaves the server as it found it (the mock's own API, `/__mock/openapi.json`, is covered in-process by
+tests/contract on sessions of its own)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -25,8 +28,7 @@ def test_st_run_with_every_check_finds_nothing_and_warns_of_nothing(default_serv
     base, _ = default_server
     done = subprocess.run(
         [str(ST), "run", f"{base}/openapi.json", "--checks", "all", "-H", f"X-Api-Key: {WS_KEY}",
-         "--exclude-path-regex", "^/(v1/webhooks|__mock)",
-         "-H", "Prefer: return=representation",  # one the mock ignores, in place of generated ones
+         "--exclude-path-regex", "^/v1/webhooks",
          "--max-examples", "60", "--seed", "20261202",
          "--generation-database", "none", "--report-junit-path", str(tmp_path / "junit.xml")],
         cwd=tmp_path, capture_output=True, text=True, timeout=600,
@@ -37,3 +39,6 @@ def test_st_run_with_every_check_finds_nothing_and_warns_of_nothing(default_serv
     assert "Warnings:" not in output, output  # the summary has no warnings block
     junit = (tmp_path / "junit.xml").read_text()
     assert 'failures="0"' in junit and 'errors="0"' in junit
+    assert "/__mock" not in junit  # not one case on the control plane
+    with urllib.request.urlopen(f"{base}/__mock/server", timeout=10) as answer:
+        assert json.load(answer)["data"]["sessions"] == ["default"]  # no session made up by the run

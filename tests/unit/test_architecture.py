@@ -82,7 +82,7 @@ LAYERS = {  # a module under the key may import from these, and from its own fol
     "spec": set(),  # reading an OpenAPI document: nothing of the mock
     # other people's test suites: a client of the control plane, the plugin over the composition root (and
     # the certificate a TLS listener serves)
-    "testing": {"app", "delivery", "domain", "incidents", "settings", "tls"},
+    "testing": {"app", "delivery", "domain", "incidents", "settings", "spec", "tls"},
     "contract": {"resources"},  # Schemathesis over the bundled contract: nothing of the server
     "proxy": {"clock", "domain", "errors", "journal", "spec", "store", "violations"},  # no connexion, no sessions
 }

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .refs import deref
+from .refs import target
 
 MOCK_API = Path(__file__).resolve().parent / "mock-api.yaml"
 _SERVERS_BLOCK = re.compile(r"^servers:\n(?:[ -].*\n)*", re.M)
@@ -122,7 +122,7 @@ def bundle(document: Mapping[str, Any], source: Mapping[str, Any]) -> dict[str, 
         kind, name = match.groups()
         if name in components.get(kind, {}):
             continue
-        found = deref(source, {"$ref": ref})  # a ValueError naming the reference when SendKit's has none
+        found = target(source, ref)  # a ValueError naming the reference when SendKit's has none
         components.setdefault(kind, {})[name] = found
         todo += _refs(found)
     for name in sorted(_schemes(document)):  # security requirements name their schemes, not by $ref

@@ -19,7 +19,7 @@ def deref(document: Mapping[str, Any], item: Any) -> Any:
         if ref in seen:
             raise ValueError(f"$ref {ref!r} refers to itself")
         seen.add(ref)
-        item = _target(document, ref)
+        item = target(document, ref)
     return item
 
 
@@ -34,7 +34,8 @@ def resolved(document: Mapping[str, Any], node: Any) -> Any:
     return node
 
 
-def _target(document: Mapping[str, Any], ref: str) -> Any:
+def target(document: Mapping[str, Any], ref: str) -> Any:
+    """What one `$ref` points at (not followed further)."""
     if not ref.startswith("#/"):
         raise ValueError(f"$ref {ref!r} is not a reference inside this document")
     target: Any = document
