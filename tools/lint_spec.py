@@ -1,4 +1,5 @@
-"""Lint both documents (openapi.yaml, and the mock's own API as served) with Spectral (`spectral:oas`, every rule) and Redocly (`recommended`): no error, no warning.
+"""Lint both documents, openapi.yaml and the mock's own API as served, with Spectral (`spectral:oas`, every
+rule) and Redocly (`recommended`): no error, no warning.
 
 Both are Node tools pinned in tools/node/package-lock.json; `npm ci` installs them on first use. Without Node
 the step says what to install and passes, unless SENDKIT_MOCK_REQUIRE_TOOLS=1 (CI), where it fails.
