@@ -1,6 +1,7 @@
 """sendkit-mock beside Stoplight Prism and Connexion's own mock, measured side by side in one run.
 
     python bench/compare.py [--duration 5] [--rounds 3] [--connections 8] [--servers mock,prism,...]
+    python bench/compare.py --servers sendkit-mock --baseline DIR   # this checkout beside another one
     make bench-compare ARGS="--rounds 5"
 
 Installs what is missing into a cache outside the repository ($XDG_CACHE_HOME or ~/.cache, then
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+MOCKS = ("sendkit-mock", "baseline")  # answers checked to the body (the peers answer static examples)
 SPEC = ROOT / "openapi.yaml"
 HOST = "127.0.0.1"
 WS_KEY = "sk_4a2be3efa1ee546f088b9e44a35b5b609f3677e04d8c9c68"
@@ -207,13 +209,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def servers(wanted: list[str], tmp: Path) -> list[Server]:
+def servers(wanted: list[str], tmp: Path, baseline: Path | None = None) -> list[Server]:
     python = sys.executable
     mock_script = str(Path(python).parent / "sendkit-mock")
     limit = tmp / "limit_app.py"
     limit.write_text(LIMIT_APP)
     built: dict[str, Callable[[int], Server]] = {
         "sendkit-mock": lambda p: Server("sendkit-mock", [mock_script, "serve", "--port", str(p)], p),
+        # another checkout of the mock (`--baseline DIR`, with its own .venv): before and after a change
+        "baseline": lambda p: Server("baseline", [str((baseline or ROOT) / ".venv" / "bin" / "sendkit-mock"), "serve",
+                                                  "--port", str(p)], p),
         "prism": lambda p: Server("prism", [str(ensure_prism()), "mock", str(SPEC), "-p", str(p), "-h", HOST], p),
         "prism-silent": lambda p: Server("prism-silent", [str(ensure_prism()), "mock", str(SPEC), "-p", str(p),
                                                           "-h", HOST, "-v", "silent"], p),
@@ -239,7 +244,7 @@ WRK_WRONG = re.compile(r"wrong answers: (\d+)")
 def wrk(binary: str, server: Server, workload: Workload, duration: int, connections: int,
         core: int | None) -> dict[str, float]:
     path = workload.path.replace("{id}", server.report_id)
-    check_body = workload.body_has if server.name == "sendkit-mock" else None
+    check_body = workload.body_has if server.name in MOCKS else None
     expect = workload.expect if server.name != "limit" else (200,)  # the limit answers 200 and fixed bytes
     lua = [f'wrk.method = "{workload.method}"', 'wrk.headers["Content-Type"] = "application/json"']
     if workload.key:
@@ -282,7 +287,7 @@ def wrk(binary: str, server: Server, workload: Workload, duration: int, connecti
 
 def prepare(server: Server) -> None:
     """A ready report for the GET workload (the peers answer any id with their example)."""
-    if server.name != "sendkit-mock":
+    if server.name not in MOCKS:
         return
     status, raw = call(server.port, "POST", "/v1/reports", SEED_BODY, key=True)
     assert status == 201, raw
@@ -302,13 +307,17 @@ def main() -> None:
     parser.add_argument("--servers", default="sendkit-mock,prism,prism-silent,connexion-mock,limit")
     parser.add_argument("--workloads", default="", help="comma-separated indexes (0-4) of the workloads to run")
     parser.add_argument("--json", type=Path, help="also write the medians here")
+    parser.add_argument("--baseline", type=Path, help="a checkout of the mock with its own .venv, run as the server "
+                        "`baseline` (git worktree add DIR main && make -C DIR .venv/.installed-stamp)")
     args = parser.parse_args()
+    if args.baseline is not None and "baseline" not in args.servers.split(","):
+        args.servers += ",baseline"
     wrk_binary = ensure_wrk()
     two_cores = (os.cpu_count() or 1) >= 2
     server_core, load_core = (0, 1) if two_cores else (None, None)
     picked = [WORKLOADS[int(i)] for i in args.workloads.split(",") if i] or WORKLOADS
     with tempfile.TemporaryDirectory(prefix="sendkit-compare-") as tmp:
-        running = servers(args.servers.split(","), Path(tmp))
+        running = servers(args.servers.split(","), Path(tmp), args.baseline)
         try:
             for server in running:  # one at a time, so start-up is measured on a quiet machine
                 server.start(Path(tmp), server_core)

@@ -91,8 +91,8 @@ async def run(args: argparse.Namespace) -> None:
     from sendkit_mock.app import create_mock
     from sendkit_mock.cli import tune_garbage_collector
     from sendkit_mock.delivery.executors import PoolExecutor
+    from sendkit_mock.runtime.access_log import AccessLog
     from sendkit_mock.settings import Settings
-    from sendkit_mock.web.access_log import AccessLog
 
     settings = Settings(clock_mode="manual", log_level="warning", store=args.store)
     mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)

@@ -18,13 +18,12 @@ from connexion.resolver import Resolver
 from connexion.validators import TextResponseBodyValidator
 from starlette.exceptions import HTTPException
 
-from . import __version__, snapshot, spec
+from . import __version__, spec
 from .api.canned import canned
 from .api.control import ControlApi
 from .api.recipients import RecipientsApi
 from .api.reports import ReportsApi
 from .api.webhooks import WebhooksApi
-from .background import Background
 from .clock import Clock, ManualClock, SystemClock
 from .delivery.executors import Executor, InlineExecutor, PoolExecutor
 from .delivery.outbox import Outbox
@@ -39,24 +38,26 @@ from .domain.stores import StoresFactory
 from .domain.webhooks import WebhookService
 from .domain.world import World, load_world
 from .errors import ApiError
-from .incidents import Incidents, Reloads
 from .resources import spec_path
-from .sessions import Session, SessionParts, Sessions
+from .runtime.background import Background
+from .runtime.connections import Connections
+from .runtime.incidents import Incidents, Reloads
+from .session import snapshot
+from .session.sessions import Session, SessionParts, Sessions
 from .settings import Settings
 from .simulation.answers import Answers
-from .store import InMemoryStores
+from .stores.memory import InMemoryStores
 from .web import errors, views
-from .web.connections import Connections
 from .web.dashboard import DashboardRoutes
 from .web.docs import DocsRoutes
 from .web.incoming import Intake, SessionSelector
-from .web.journal import JournalRecorder
 from .web.json_codec import FastJsonifier
 from .web.middleware import AdminGuard, HeadAsGet, RequestGuard, StoreOutage
+from .web.recorder import JournalRecorder
 from .web.responses import CompiledResponseBodyValidator
 from .web.routes import ContractCors, MethodGuard
 from .web.security import security_map
-from .web.simulation import Simulation
+from .web.simulator import Simulation
 from .web.validation import RequestBodyValidator, RequestParameterValidator
 from .web.wsgi_bridge import serve_on_the_loop
 
@@ -191,7 +192,7 @@ def _stores(settings: Settings) -> StoresFactory:
     """Where sessions live: in this process (the default), or in a Redis that several workers share."""
     if settings.store == "memory":
         return InMemoryStores(max_reports=settings.max_reports, journal_size=settings.journal_size)
-    from .redis_store import RedisStores  # redis-py is imported only by those who ask for it
+    from .stores.redis import RedisStores  # redis-py is imported only by those who ask for it
 
     return RedisStores.connect(settings.store, max_reports=settings.max_reports, journal_size=settings.journal_size,
                                max_sessions=settings.max_sessions, idle_seconds=settings.session_idle_seconds)
@@ -308,7 +309,7 @@ def _operations(control: ControlApi, answers: Answers) -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def _answers(contract: spec.Document, seed: int | str) -> Answers:
-    return Answers(contract.document, seed)
+    return Answers(contract, seed)
 
 
 def _resolve(operations: dict[str, Any], operation_id: str) -> Any:

@@ -14,9 +14,9 @@ from typing import Any
 from .contract.command import add_parser as add_contract_parser
 from .contract.command import run as run_contract
 from .domain.world import FixtureError
+from .runtime.tls import NAMES, Certificate, TlsError, ca_directory, certificate_for, local_ca, trust_hints
+from .session.snapshot import StateFileError
 from .settings import Settings, SettingsError
-from .snapshot import StateFileError
-from .tls import NAMES, Certificate, TlsError, ca_directory, certificate_for, local_ca, trust_hints
 
 
 def parser() -> argparse.ArgumentParser:
@@ -119,7 +119,7 @@ def serve(settings: Settings) -> int:
     world = load_world(settings.fixtures)  # a bad fixture file stops start-up here, in every mode
     if settings.store != "memory":
         from .errors import StoreUnavailable
-        from .redis_store import RedisStores
+        from .stores.redis import RedisStores
 
         try:
             RedisStores.connect(settings.store).ping()  # a wrong URL or a Redis that is down stops start-up
@@ -137,7 +137,7 @@ def serve(settings: Settings) -> int:
     if certificate is not None:
         print(f"tls: {_tls(certificate)}", flush=True)
     if settings.workers > 1:
-        from .workers import Supervisor
+        from .runtime.workers import Supervisor
 
         return Supervisor(settings, run_worker).run()
     run_worker(settings)
@@ -169,12 +169,12 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
 
     from .app import create_mock
     from .delivery.executors import PoolExecutor
-    from .web.access_log import AccessLog
+    from .runtime.access_log import AccessLog
 
     served: Any
     if settings.watch:
-        from .reloading import Reloading
         from .resources import spec_path
+        from .runtime.reloading import Reloading
 
         def build(previous: Any) -> Any:
             return create_mock(settings, executor=PoolExecutor(settings.delivery_workers), keep=previous)
@@ -186,7 +186,7 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
         served = mock.app
     tune_garbage_collector()
     logged = settings.access_log and settings.log_level in ("info", "debug")
-    app = AccessLog(served) if logged else served  # uvicorn's line, written in batches (web/access_log.py)
+    app = AccessLog(served) if logged else served  # uvicorn's line, written in batches (runtime/access_log.py)
     certificate = certificate_for(settings)
     servers = []
     for n, (scheme, port) in enumerate(settings.listeners):

@@ -8,7 +8,7 @@ import pytest
 
 from sendkit_mock import ManualClock, Settings, create_mock
 from sendkit_mock.domain.stores import SessionStores
-from sendkit_mock.store import InMemoryReportStore, InMemoryStores
+from sendkit_mock.stores.memory import InMemoryReportStore, InMemoryStores
 
 from ..conftest import SEED_BODY, ws
 

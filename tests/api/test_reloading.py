@@ -7,8 +7,8 @@ from typing import Any
 
 from sendkit_mock import ManualClock, Settings, create_mock
 from sendkit_mock.domain.world import FixtureError, load_world
-from sendkit_mock.reloading import Reloading
 from sendkit_mock.resources import default_fixtures_path
+from sendkit_mock.runtime.reloading import Reloading
 
 from ..conftest import SEED_BODY, START, ws
 

@@ -10,7 +10,7 @@ import pytest
 from sendkit_mock import ManualClock, Settings, create_mock
 from sendkit_mock.delivery.senders import RecordingSender
 from sendkit_mock.domain.stores import SessionStores
-from sendkit_mock.store import InMemoryStores
+from sendkit_mock.stores.memory import InMemoryStores
 
 from ..conftest import SEED_BODY, START, ws
 

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from sendkit_mock import ManualClock, Mock, Settings, create_mock
-from sendkit_mock import redis_store as shared_store
 from sendkit_mock.delivery.senders import RecordingSender
 from sendkit_mock.errors import StoreUnavailable
+from sendkit_mock.stores import redis as shared_store
 
 from ..conftest import SEED_BODY, START, WS_KEY, redis_store_url, ws
 from ..redis_server import RedisServer

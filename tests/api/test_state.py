@@ -11,7 +11,7 @@ import pytest
 
 from sendkit_mock import ManualClock, Settings, create_mock
 from sendkit_mock.delivery.senders import RecordingSender
-from sendkit_mock.snapshot import StateFileError
+from sendkit_mock.session.snapshot import StateFileError
 
 from ..conftest import SEED_BODY, START, ws
 

@@ -47,11 +47,12 @@ from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 from schemathesis.schemas import BaseSchema
 
-from sendkit_mock import ManualClock, Settings, create_mock, snapshot
+from sendkit_mock import ManualClock, Settings, create_mock
 from sendkit_mock.clock import exact, parse_exact
 from sendkit_mock.delivery.senders import RecordingSender
 from sendkit_mock.domain.auth import Authenticator
 from sendkit_mock.domain.world import load_world
+from sendkit_mock.session import snapshot
 from tests.conftest import PLATFORM_KEY, SEED_CAMPAIGNS, START, WS_ID, WS_KEY
 from tests.redis_server import RedisServer
 from tests.tooling import command

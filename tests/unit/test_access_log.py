@@ -4,7 +4,7 @@ import asyncio
 import io
 from typing import Any
 
-from sendkit_mock.web.access_log import AccessLog
+from sendkit_mock.runtime.access_log import AccessLog
 
 
 class CountingOut(io.StringIO):

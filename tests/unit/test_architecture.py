@@ -10,12 +10,11 @@ import sendkit_mock
 
 PACKAGE = Path(sendkit_mock.__file__).parent
 FRAMEWORKS = ("flask", "connexion", "starlette", "werkzeug", "uvicorn", "requests", "httpx")
-PURE = sorted(p for folder in ("domain", "api", "simulation", "spec") for p in (PACKAGE / folder).rglob("*.py")) + [
-    PACKAGE / "errors.py", PACKAGE / "store.py", PACKAGE / "redis_store.py", PACKAGE / "records.py",
-    PACKAGE / "clock.py", PACKAGE / "settings.py",
-    PACKAGE / "violations.py", PACKAGE / "incidents.py", PACKAGE / "proxy" / "contract.py",
+PURE = sorted(p for folder in ("domain", "api", "simulation", "spec", "stores", "session", "delivery")
+              for p in (PACKAGE / folder).rglob("*.py")) + [
+    PACKAGE / "errors.py", PACKAGE / "clock.py", PACKAGE / "settings.py", PACKAGE / "resources.py",
+    PACKAGE / "runtime" / "incidents.py", PACKAGE / "proxy" / "contract.py",
 ]
-
 
 def imported(path: Path) -> set[str]:
     names = set()
@@ -74,29 +73,35 @@ def _package_imports(path: Path) -> set[str]:
     return found
 
 
-LAYERS = {  # a module under the key may import from these, and from its own folder
+# Every folder of the package, and what its modules may import besides their own folder. The root holds the
+# basics (errors, clock, settings, resources), the composition root (app.py) and the command line (cli.py).
+LAYERS = {
+    "spec": {"errors"},  # reading the OpenAPI documents: nothing of the mock above the error type
     "domain": {"errors", "clock"},
-    "api": {"domain", "errors", "clock", "sessions", "journal", "snapshot", "simulation"},
-    "delivery": {"domain", "errors", "clock"},
     "simulation": {"errors", "spec"},
-    "spec": set(),  # reading an OpenAPI document: nothing of the mock
+    "delivery": {"domain", "errors", "clock"},
+    "stores": {"clock", "domain", "errors", "simulation"},  # the domain's store interfaces, in memory and on Redis
+    "session": {"clock", "delivery", "domain", "errors", "settings", "simulation", "stores"},
+    "api": {"clock", "domain", "errors", "session", "simulation"},  # thin handlers: no web, no app
+    # the framework's layer: everything below the composition root, and of the runtime only the connections
+    # (a fault resets a socket) and the incidents (the mock's own failures, kept by the error handlers)
+    "web": {"api", "clock", "domain", "errors", "runtime", "session", "settings", "simulation", "spec", "stores"},
+    # serving the process: the ticker thread, workers, serve --watch (a new mock through the composition root), TLS
+    "runtime": {"app", "clock", "delivery", "errors", "settings"},
     # other people's test suites: a client of the control plane, the plugin over the composition root (and
     # the certificate a TLS listener serves)
-    "testing": {"app", "delivery", "domain", "incidents", "settings", "spec", "tls"},
+    "testing": {"app", "delivery", "domain", "runtime", "settings", "spec"},
     "contract": {"resources"},  # Schemathesis over the bundled contract: nothing of the server
-    "proxy": {"clock", "domain", "errors", "journal", "spec", "store", "violations"},  # no connexion, no sessions
+    "proxy": {"clock", "domain", "errors", "session", "spec", "stores"},  # no connexion, no sessions
 }
-MODULES = {  # single modules above the domain: what each may import from the package
-    "store": {"clock", "domain", "simulation"},
-    "records": {"clock", "domain"},  # records as JSON: for state files and the shared store alike
-    "redis_store": {"clock", "domain", "errors", "memo", "records"},  # the shared store: the same interfaces
-    "journal": {"domain", "errors"},
-    "sessions": {"background", "clock", "delivery", "domain", "journal", "settings", "simulation"},
-    "snapshot": {"clock", "domain", "errors", "records", "sessions"},
-    "reloading": {"app"},  # serve --watch: builds mocks through the composition root, nothing below it
-    "tls": {"clock", "settings"},  # serve --tls: certificates, from the local CA or the user's own
+NARROW = {  # where a folder may reach into another only for some of its modules
+    ("web", "runtime"): {"runtime.connections", "runtime.incidents"},
+    ("testing", "runtime"): {"runtime.incidents", "runtime.tls"},
+    ("proxy", "session"): {"session.journal"},
+    ("proxy", "stores"): {"stores.memory"},
+    ("session", "stores"): {"stores", "stores.records"},  # a state document's records as JSON
 }
-
+ROOT_MODULES = {"__init__", "__main__", "app", "cli", "clock", "errors", "resources", "settings"}
 
 def test_the_test_handle_is_a_plain_http_client() -> None:
     """The handle on a mock's control plane works from any process: the standard library's HTTP, nothing of
@@ -117,19 +122,26 @@ def _lazy_imports(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))
-def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
+def test_each_folder_imports_only_what_its_fence_allows(layer: str) -> None:
     """The domain owns its store interfaces (domain/stores.py) and imports no store, web or session code;
     handlers reach the domain through the sessions, never the web layer or the app."""
     for path in (PACKAGE / layer).rglob("*.py"):
         for module in _package_imports(path):
             top = module.split(".")[0]
             assert top == layer or top in LAYERS[layer], f"{path.relative_to(PACKAGE)} imports {module}"
+            narrow = NARROW.get((layer, top))
+            assert narrow is None or module in narrow, f"{path.relative_to(PACKAGE)} imports {module}"
 
 
-@pytest.mark.parametrize("module", sorted(MODULES))
-def test_sessions_reach_state_only_through_the_store_interfaces(module: str) -> None:
-    """A session is built over whatever stores it is given (the in-memory ones are the app's choice), so a
-    shared store can stand in without a change above it; the store implements the domain's interfaces."""
-    for imported_module in _package_imports(PACKAGE / f"{module}.py"):
-        top = imported_module.split(".")[0]
-        assert top in MODULES[module], f"{module}.py imports {imported_module}"
+def test_the_package_root_holds_the_basics_the_composition_root_and_the_command_line() -> None:
+    """Every other module lives in a folder named for its kind, and every folder is fenced above."""
+    assert {p.stem for p in PACKAGE.glob("*.py")} == ROOT_MODULES
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert folders == set(LAYERS)
+
+
+def test_the_basics_import_only_each_other() -> None:
+    basics = {"errors": set(), "clock": set(), "resources": set(), "settings": {"domain", "resources", "simulation"}}
+    for module, allowed in basics.items():
+        for imported_module in _package_imports(PACKAGE / f"{module}.py"):
+            assert imported_module.split(".")[0] in allowed, f"{module}.py imports {imported_module}"

@@ -2,7 +2,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from sendkit_mock.domain.ids import BLOCK, IdFactory
-from sendkit_mock.store import InMemoryCounter
+from sendkit_mock.stores.memory import InMemoryCounter
 
 
 def ids(seed: int | str, namespace: str = "ids") -> IdFactory:

@@ -1,7 +1,7 @@
 import json
 
-from sendkit_mock.journal import ANSWER_LIMIT, ANSWER_TEXT, Journal, answer_text, body_of
-from sendkit_mock.store import InMemoryLog
+from sendkit_mock.session.journal import ANSWER_LIMIT, ANSWER_TEXT, Journal, answer_text, body_of
+from sendkit_mock.stores.memory import InMemoryLog
 
 
 def entry(answer: bytes, **fields: object) -> dict[str, object]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sendkit_mock import Mock, Settings, create_mock
-from sendkit_mock.sessions import Sessions
+from sendkit_mock.session.sessions import Sessions
 from sendkit_mock.spec import OperationIndex
 from sendkit_mock.web import validation, views
 from tests.conftest import SEED_CAMPAIGNS, WS_KEY

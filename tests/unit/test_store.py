@@ -8,7 +8,7 @@ from sendkit_mock.domain.lifecycle import Lifecycle
 from sendkit_mock.domain.periods import resolve_period
 from sendkit_mock.domain.reports import Report, Sections
 from sendkit_mock.domain.stores import DueQueue, Log, ReportStore, UnknownCursor
-from sendkit_mock.store import InMemoryDueQueue, InMemoryLog, InMemoryReportStore
+from sendkit_mock.stores.memory import InMemoryDueQueue, InMemoryLog, InMemoryReportStore
 
 from ..conftest import START, redis_store_url
 
@@ -36,7 +36,7 @@ class Kit:
         self.shared = None
         self.made = 0
         if redis_url is not None:
-            from sendkit_mock.redis_store import RedisStores
+            from sendkit_mock.stores.redis import RedisStores
 
             self.shared = RedisStores.connect(redis_url)
 
@@ -49,7 +49,7 @@ class Kit:
     def log(self, capacity: int) -> Log[int]:
         if self.shared is None:
             return InMemoryLog[int](capacity)
-        from sendkit_mock.redis_store import RedisLog
+        from sendkit_mock.stores.redis import RedisLog
 
         return RedisLog[int](self.shared.client, f"{self.shared.prefix}:log:{capacity}", capacity)
 

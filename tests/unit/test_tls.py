@@ -8,7 +8,7 @@ import pytest
 from cryptography import x509
 
 from sendkit_mock.clock import ManualClock
-from sendkit_mock.tls import RENEW_DAYS, SERVER_DAYS, TlsError, local_ca, local_certificate, own_certificate
+from sendkit_mock.runtime.tls import RENEW_DAYS, SERVER_DAYS, TlsError, local_ca, local_certificate, own_certificate
 
 from ..conftest import START
 

@@ -2,7 +2,7 @@
 
 import socket
 
-from sendkit_mock.workers import bind
+from sendkit_mock.runtime.workers import bind
 
 
 def test_the_shared_socket_says_it_is_tcp_so_answers_go_out_without_a_delayed_ack() -> None:

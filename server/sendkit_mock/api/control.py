@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import snapshot
 from ..clock import EndOfTime, TimeGoesForward, iso, parse_exact
 from ..domain.auth import Authenticator, Principal
 from ..domain.reports import Report
 from ..domain.world import World
 from ..errors import BadRequest, Conflict, Detail, NotFound
-from ..sessions import Session, Sessions
+from ..session import snapshot
+from ..session.sessions import Session, Sessions
 from ..simulation.behaviour import BehaviourError, Latency, RateLimit
 
 Json = dict[str, Any]

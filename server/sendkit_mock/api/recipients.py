@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.recipients import RecipientService
-from ..sessions import Session
+from ..session.sessions import Session
 from .envelopes import cursor_page
 
 Json = dict[str, Any]

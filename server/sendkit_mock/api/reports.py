@@ -6,7 +6,7 @@ from typing import Any
 
 from ..domain.lifecycle import QUEUED
 from ..domain.service import ReportService, queued_message
-from ..sessions import Session
+from ..session.sessions import Session
 from ..simulation.prefer import Exchange
 from .envelopes import cursor_page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.webhooks import WebhookService
-from ..sessions import Session
+from ..session.sessions import Session
 
 Json = dict[str, Any]
 

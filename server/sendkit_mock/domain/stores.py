@@ -2,7 +2,7 @@
 
 A session's state is a `SessionStores`: its records (reports, recipients, webhooks), what waits for the
 clock (reports to announce, webhook attempts to make), its capped logs (outbox, attempts, journal) and
-its id counters. The embedded in-memory stores (`sendkit_mock.store`) and a shared one implement these
+its id counters. The embedded in-memory stores (`sendkit_mock.stores.memory`) and a shared one implement these
 interfaces; nothing here knows of either, so the domain imports no store.
 """
 

@@ -20,8 +20,8 @@ from starlette.types import Receive, Scope, Send
 from ..clock import Clock, SystemClock, iso
 from ..domain.ids import IdFactory
 from ..errors import ApiError, Detail
-from ..journal import ANSWER_TEXT, MATCHER_PARTS, Journal, answer_text, body_of, mask
-from ..store import InMemoryCounter, InMemoryLog
+from ..session.journal import ANSWER_TEXT, MATCHER_PARTS, Journal, answer_text, body_of, mask
+from ..stores.memory import InMemoryCounter, InMemoryLog
 from .contract import ContractCheck
 
 log = logging.getLogger("sendkit_mock.proxy")

@@ -17,7 +17,7 @@ from openapi_schema_validator import OAS30Validator
 
 from ..errors import Detail
 from ..spec import Document, Operation, OperationIndex, deref
-from ..violations import details, pattern_keyword
+from ..spec.violations import details, pattern_keyword
 
 _Validator = validators.extend(OAS30Validator, {"pattern": pattern_keyword})  # patterns are ECMA-262
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

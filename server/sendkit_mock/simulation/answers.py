@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 
 from ..errors import BadRequest
-from ..spec import resolved
+from ..spec import Document, OperationIndex, resolved
 from .generator import generate
 from .prefer import HEADER, Preferences
 
@@ -34,15 +34,15 @@ class Answer:
 
 
 class Answers:
-    def __init__(self, document: Mapping[str, Any], seed: int | str) -> None:
-        self.document, self.seed = document, seed
+    def __init__(self, contract: Document, seed: int | str) -> None:
+        """Answers of the operations of `contract` (SendKit's: `Prefer` applies to its operations alone)."""
+        document = self.document = contract.document
+        self.seed = seed
         self._responses: dict[str, dict[int, Json]] = {}
-        for path_item in document["paths"].values():
-            for operation in path_item.values():
-                if isinstance(operation, dict) and "operationId" in operation:
-                    responses = operation["responses"].items()
-                    self._responses[operation["operationId"]] = {
-                        int(code): resolved(document, response) for code, response in responses if str(code).isdigit()}
+        for operation in OperationIndex([contract]).by_id.values():
+            responses = operation.spec["responses"].items()
+            self._responses[operation.operation_id] = {
+                int(code): resolved(document, response) for code, response in responses if str(code).isdigit()}
         self._schemas: dict[tuple[str, int], Json | None] = {}
 
     def documented(self, operation_id: str) -> list[int]:

@@ -30,7 +30,7 @@ from .receiver import Receiver, serve
 
 if TYPE_CHECKING:
     from ..app import Mock
-    from ..incidents import Incidents
+    from ..runtime.incidents import Incidents
     from ..settings import Settings
 
 MARKER = "sendkit_mock"
@@ -92,7 +92,7 @@ class SendkitMockServers:
         if settings not in self._running:
             from ..app import create_mock
             from ..delivery.executors import InlineExecutor
-            from ..tls import certificate_for
+            from ..runtime.tls import certificate_for
             from .threaded import ThreadedServer
 
             # Inline delivery: a webhook or an e-mail that fell due is sent before the control call that moved

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from ..tls import Certificate
+    from ..runtime.tls import Certificate
 
 
 class ServerDidNotStart(RuntimeError):

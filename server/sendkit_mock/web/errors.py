@@ -12,9 +12,9 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from ..errors import ApiError, Detail, StoreUnavailable
-from ..incidents import Incident, Incidents
+from ..runtime.incidents import Incident, Incidents
 from .incoming import KEY
-from .sessions import session_name
+from .session_names import session_name
 
 log = logging.getLogger("sendkit_mock")
 

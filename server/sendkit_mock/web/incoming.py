@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..sessions import Session, Sessions
+from ..session.sessions import Session, Sessions
 from ..spec import OperationIndex, Route
-from .sessions import QUERY, mock_parameters, session_name
+from .session_names import QUERY, mock_parameters, session_name
 
 KEY = "sendkit_mock.incoming"
 CONTEXT_KEY = "mock_incoming"  # the same object in connexion's request context, for the views

@@ -9,7 +9,7 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ApiError, Detail, NotFound, StoreUnavailable, Unauthorized
-from ..memo import request_memo
+from ..stores.memo import request_memo
 from .incoming import incoming
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

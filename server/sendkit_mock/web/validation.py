@@ -15,7 +15,7 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope
 
 from ..errors import BadRequest, Detail
-from ..violations import details, pattern_keyword
+from ..spec.violations import details, pattern_keyword
 from .bodies import parse_body
 from .compiled import compiled
 from .incoming import KEY

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from .settings import Settings
+from ..settings import Settings
 
 log = logging.getLogger("sendkit_mock")
 Worker = Callable[[Settings, list[socket.socket]], None]

@@ -16,13 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import records
-from .clock import exact, read_state
-from .domain.recipients import Recipient
-from .domain.reports import Report
-from .domain.stores import COUNTERS
-from .domain.webhooks import Job, Webhook
-from .errors import BadRequest, Detail
+from ..clock import exact, read_state
+from ..domain.recipients import Recipient
+from ..domain.reports import Report
+from ..domain.stores import COUNTERS
+from ..domain.webhooks import Job, Webhook
+from ..errors import BadRequest, Detail
+from ..stores import records
 from .sessions import Session
 
 VERSION = 1

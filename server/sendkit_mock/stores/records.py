@@ -11,14 +11,14 @@ import re
 import sys
 from typing import Any
 
-from .clock import exact, parse_exact
-from .domain.auth import Scope
-from .domain.lifecycle import FAILED, READY, Timeline
-from .domain.periods import Period
-from .domain.recipients import Recipient
-from .domain.reports import REPORT_TYPES, Report, Sections
-from .domain.schedule import parse_time_of_day, zone
-from .domain.webhooks import Job, Stats, Webhook
+from ..clock import exact, parse_exact
+from ..domain.auth import Scope
+from ..domain.lifecycle import FAILED, READY, Timeline
+from ..domain.periods import Period
+from ..domain.recipients import Recipient
+from ..domain.reports import REPORT_TYPES, Report, Sections
+from ..domain.schedule import parse_time_of_day, zone
+from ..domain.webhooks import Job, Stats, Webhook
 
 Json = dict[str, Any]
 _ID = re.compile(r"^[0-9a-f]{24}$")

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .domain.stores import Log
-from .errors import BadRequest, NotFound
+from ..domain.stores import Log
+from ..errors import BadRequest, NotFound
 
 Json = dict[str, Any]
 MASKED = frozenset({"x-api-key", "authorization"})

@@ -17,25 +17,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .background import Ticker
-from .clock import Clock, SessionClock
-from .delivery.executors import Executor
-from .delivery.outbox import Outbox
-from .delivery.senders import Sender
-from .delivery.webhooks import WebhookDispatcher
-from .domain.auth import Authenticator
-from .domain.content import ContentFactory
-from .domain.destinations import Destinations
-from .domain.ids import IdFactory
-from .domain.lifecycle import Lifecycle
-from .domain.recipients import RecipientService
-from .domain.service import ReportService
-from .domain.stores import SessionDirectory, SessionStores, StoresFactory
-from .domain.webhooks import WebhookService
-from .domain.world import World
+from ..clock import Clock, SessionClock
+from ..delivery.executors import Executor
+from ..delivery.outbox import Outbox
+from ..delivery.senders import Sender
+from ..delivery.webhooks import WebhookDispatcher
+from ..domain.auth import Authenticator
+from ..domain.content import ContentFactory
+from ..domain.destinations import Destinations
+from ..domain.ids import IdFactory
+from ..domain.lifecycle import Lifecycle
+from ..domain.recipients import RecipientService
+from ..domain.service import ReportService
+from ..domain.stores import SessionDirectory, SessionStores, StoresFactory
+from ..domain.webhooks import WebhookService
+from ..domain.world import World
+from ..settings import Settings
+from ..simulation.behaviour import Behaviour, Simulator
 from .journal import Journal
-from .settings import Settings
-from .simulation.behaviour import Behaviour, Simulator
+from .ticker import Ticker
 
 DEFAULT = "default"
 REPORT_IDS = "ids"  # the report sequence's name in the id streams (kept, so the README's ids hold)

@@ -39,14 +39,14 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from ..clock import ClockState, exact, instant, micros
+from ..domain.auth import Scope
+from ..domain.recipients import Recipient
+from ..domain.reports import Report
+from ..domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
+from ..domain.webhooks import Job, Webhook
+from ..errors import StoreUnavailable
 from . import records
-from .clock import ClockState, exact, instant, micros
-from .domain.auth import Scope
-from .domain.recipients import Recipient
-from .domain.reports import Report
-from .domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
-from .domain.webhooks import Job, Webhook
-from .errors import StoreUnavailable
 from .memo import current as current_memo
 
 EVICTION_LOOKAHEAD = 256
@@ -660,7 +660,7 @@ class RedisDirectory:
 
     @unavailable
     def clear(self, session: str) -> None:
-        """Delete every key of a session (its name may hold no glob character: web/sessions.NAME)."""
+        """Delete every key of a session (its name may hold no glob character: web/session_names.NAME)."""
         batch: list[bytes] = []
         for key in self._r.scan_iter(match=self.base(session) + "*", count=1000):
             batch.append(key)

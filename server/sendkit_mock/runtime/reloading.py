@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .app import Mock
+from ..app import Mock
 
 log = logging.getLogger("sendkit_mock")
 Build = Callable[[Mock | None], Mock]

@@ -19,10 +19,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import iso
 from ..errors import ApiError, StoreUnavailable
-from ..journal import ANSWER_BYTES, ANSWER_TEXT, BODY_LIMIT, answer_text, body_of, mask
+from ..session.journal import ANSWER_BYTES, ANSWER_TEXT, BODY_LIMIT, answer_text, body_of, mask
 from ..simulation.prefer import QUERY_NAMES
 from .incoming import incoming
-from .sessions import QUERY
+from .session_names import QUERY
 
 log = logging.getLogger("sendkit_mock")
 _ID = re.compile(r"^[0-9a-f]{24}$")

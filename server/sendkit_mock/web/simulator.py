@@ -19,11 +19,11 @@ from urllib.parse import urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ApiError
+from ..runtime.connections import Connections, reset
 from ..simulation import prefer as preferences
 from ..simulation.prefer import Exchange
-from .connections import Connections, reset
 from .incoming import incoming
-from .sessions import mock_parameters
+from .session_names import mock_parameters
 
 log = logging.getLogger("sendkit_mock")
 CONTEXT_KEY = "mock_exchange"

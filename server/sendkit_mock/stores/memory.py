@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic
 
-from .clock import LocalClockCell
-from .domain.auth import Scope
-from .domain.recipients import Recipient
-from .domain.reports import Report
-from .domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
-from .domain.webhooks import Webhook
-from .simulation.behaviour import LocalWindows
+from ..clock import LocalClockCell
+from ..domain.auth import Scope
+from ..domain.recipients import Recipient
+from ..domain.reports import Report
+from ..domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
+from ..domain.webhooks import Webhook
+from ..simulation.behaviour import LocalWindows
 
 EVICTION_LOOKAHEAD = 256
 

@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .clock import Clock, SystemClock
+from ..clock import Clock, SystemClock
 
 NAMES = ("localhost", "127.0.0.1", "::1")
 CA_FILE, CA_KEY_FILE, SERVER_FILE = "ca.pem", "ca-key.pem", "localhost.pem"
@@ -33,7 +33,7 @@ STOP_SECONDS = 3
 if TYPE_CHECKING:
     import trustme
 
-    from .settings import Settings
+    from ..settings import Settings
 
 
 class TlsError(ValueError):

@@ -14,7 +14,7 @@ from typing import Any
 import regress
 from jsonschema import ValidationError
 
-from .errors import Detail
+from ..errors import Detail
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,2 @@
+"""One session: its services over its clock and its stores (sessions.py), its journal, and its state as one
+document (snapshot.py)."""
