@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+_LEAP_SECOND = re.compile(r"[Tt ]\d{2}:\d{2}:(60)")
 
 
 class Clock(Protocol):
@@ -200,6 +203,11 @@ def exact(when: datetime) -> str:
 
 
 def parse_exact(text: str) -> datetime:
+    """An RFC 3339 instant; a leap second (`23:59:60`, which RFC 3339 allows and Python refuses) is the
+    instant after `23:59:59`, as POSIX time counts it. ValueError for anything else it cannot read."""
+    leap = _LEAP_SECOND.search(text)
+    if leap:
+        return parse_exact(text[: leap.start(1)] + "59" + text[leap.end(1):]) + timedelta(seconds=1)
     when = datetime.fromisoformat(text)
     if when.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone")

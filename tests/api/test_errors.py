@@ -1,6 +1,7 @@
 """Every error in SendKit's shape, as application/json: never a stack trace, HTML or problem+json."""
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -140,3 +141,45 @@ def test_the_contract_and_swagger_ui_are_served(client: Any) -> None:
 def test_head_answers_like_get_without_a_body(client: Any) -> None:
     response = client.head("/v1/reports", headers=ws())
     assert response.status_code == 200 and response.content == b""
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ('{"reportType": "\\ud800"}', "reportType"),  # an enum
+    ('{"reportType": "campaign", "campaignIds": ["\\udfff"]}', "campaignIds[0]"),  # a pattern
+    ('{"reportType": "workspace", "periodStart": "2026-01-01\\ud800"}', "periodStart"),  # a format
+    ('{"reportType": "workspace", "\\ud800x": 1}', "\\udcedx"),  # a key (named in its UTF-8 escape)
+])
+def test_a_lone_surrogate_is_a_400_naming_where_it_is(client: Any, body: str, field: str) -> None:
+    response = client.post("/v1/reports", content=body.encode(), headers={**ws(), "Content-Type": "application/json"})
+    error = assert_error(response, 400, "Bad Request")
+    assert error["details"][0]["field"].startswith(field[:2]) and "lone surrogate" in error["details"][0]["message"]
+
+
+def test_a_paired_surrogate_escape_is_a_character_like_any_other(client: Any) -> None:
+    body = {"name": "Ops \U0001F4C8", "email": "ops@example.com", "reportType": "workspace"}
+    raw = json.dumps(body).encode()  # ensure_ascii: the emoji as the pair \ud83d\udcc8
+    response = client.post("/v1/reports/recipients", content=raw, headers={**ws(), "Content-Type": "application/json"})
+    assert response.status_code == 201, response.text
+    assert response.json()["data"]["name"] == "Ops \U0001F4C8"
+
+
+@pytest.mark.parametrize("charset", ["bogus", "utf-16", "latin-1", '"UTF-16LE"'])
+def test_json_in_a_charset_other_than_utf8_is_415_naming_content_type(client: Any, charset: str) -> None:
+    response = client.post("/v1/reports", content=json.dumps(SEED_BODY).encode(),
+                           headers={**ws(), "Content-Type": f"application/json; charset={charset}"})
+    error = assert_error(response, 415, "Unsupported Media Type")
+    assert error["details"] == [{"field": "Content-Type", "message": "charset must be utf-8 or left out"}]
+    assert client.get("/v1/reports", headers=ws()).json()["pagination"]["total"] == 0
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", '"utf-8"', "utf8"])
+def test_json_declared_as_utf8_is_taken(client: Any, charset: str) -> None:
+    response = client.post("/v1/reports", content=json.dumps(SEED_BODY).encode(),
+                           headers={**ws(), "Content-Type": f"application/json; charset={charset}"})
+    assert response.status_code == 201, response.text
+
+
+def test_a_leap_second_is_an_instant_the_clock_can_be_set_to(client: Any) -> None:
+    response = client.post("/__mock/clock", json={"set": "2026-12-31T23:59:60Z"})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["now"] == "2027-01-01T00:00:00.000Z"

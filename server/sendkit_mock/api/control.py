@@ -99,6 +99,8 @@ class ControlApi:
                 session.clock.switch(value)
         except (TimeGoesForward, EndOfTime) as exc:  # the clock's state, not the request, is in the way
             raise Conflict(str(exc), details=[Detail(field, str(exc))]) from None
+        except (ValueError, OverflowError) as exc:  # what the schema's date-time lets through and Python cannot read
+            raise BadRequest.field(field, f"Not an instant this clock can take: {exc}") from None
         session.tick()
         return _clock(session)
 

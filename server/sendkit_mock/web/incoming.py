@@ -9,7 +9,7 @@ views) reads these from `incoming(scope)` instead of doing the work again.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -68,7 +68,10 @@ class Intake:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        found = scope[KEY] = Incoming(scope, self.index.route(scope["path"]), self.sessions)
+        path = canonical(scope["path"])
+        if path != scope["path"]:  # one spelling for every layer: routing, the guards, the journal
+            scope["path"], scope["raw_path"] = path, quote(path).encode("ascii")
+        found = scope[KEY] = Incoming(scope, self.index.route(path), self.sessions)
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         chunked = declared is None and (scope["method"] in _BODY_METHODS or b"transfer-encoding" in headers)
@@ -83,6 +86,23 @@ class Intake:
                 scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"transfer-encoding"] + [
                     (b"content-length", str(len(found.body)).encode())]
         await self.app(scope, receive, send)
+
+
+def canonical(path: str) -> str:
+    """A path with its duplicate slashes and dot segments resolved (RFC 3986 §5.2.4), so `//__mock/x`,
+    `/v1/./reports` and `/v1/x/../reports` reach what they name, through the checks of what they name.
+    Percent-encoding is already decoded by the server (`%2F` included)."""
+    if "//" not in path and "/." not in path:
+        return path
+    kept: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if kept:
+                kept.pop()
+        elif segment not in ("", "."):
+            kept.append(segment)
+    trailing = "/" if path.endswith(("/", "/.", "/..")) and kept else ""
+    return "/" + "/".join(kept) + trailing
 
 
 async def _read(receive: Receive, limit: int) -> tuple[bytes, bool]:

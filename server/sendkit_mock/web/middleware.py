@@ -14,6 +14,7 @@ from .incoming import incoming
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+_API_BASES = ("/v1/", "/__mock/")
 
 
 class StoreOutage:
@@ -46,8 +47,10 @@ class StoreOutage:
 
 
 class RequestGuard:
-    """404 for control characters in the path; 413 over the body limit (`Intake` measured it); 400 for a
-    Content-Length that is no number; 415 for a body without a type."""
+    """404 for control characters in the path, and for an API path with a trailing slash; 413 over the body limit (`Intake` measured it); 400 for a
+    Content-Length that is no number; 415 for a body without a type, or declared in a charset other than
+    UTF-8 (JSON is UTF-8, RFC 8259 §8.1: a body read one way by validation and another by a view is how a
+    check and a store disagree)."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -60,15 +63,34 @@ class RequestGuard:
         if _CONTROL.search(scope["path"]):
             raise NotFound()
         found = incoming(scope)
+        if found.route is None and scope["path"].endswith("/") and scope["path"].startswith(_API_BASES):
+            # Starlette would answer a 307 to the path without the slash, built from the Host header: a client
+            # that follows it sends its key wherever Host named. SendKit's paths have no trailing slash.
+            raise NotFound(details=[Detail("path", f"No such path; without the trailing slash it is "
+                                                   f"{scope['path'].rstrip('/')[:200]}")])
         if found.oversize:
             raise too_large(self.max_body_bytes)
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None and not declared.isdigit():
             raise ApiError(status=400)
-        if found.body and scope["method"] in _BODY_METHODS and b"content-type" not in headers:
-            raise ApiError(status=415)
+        if found.body and scope["method"] in _BODY_METHODS:
+            if b"content-type" not in headers:
+                raise ApiError(status=415)
+            charset = _charset(headers[b"content-type"])
+            if charset is not None and charset not in ("utf-8", "utf8"):
+                raise ApiError(f"The body must be UTF-8 JSON; charset={charset[:40]} is not taken", status=415,
+                               details=[Detail("Content-Type", "charset must be utf-8 or left out")])
         await self.app(scope, receive, send)
+
+
+def _charset(content_type: bytes) -> str | None:
+    """The charset a Content-Type declares, lowercased and unquoted; None when it declares none."""
+    for param in content_type.decode("latin-1").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
 
 
 def too_large(limit: int) -> ApiError:
