@@ -96,7 +96,8 @@ def test_a_report_is_invisible_to_every_key_outside_its_scope(client: Any) -> No
                      {"X-Api-Key": PLATFORM_KEY, "X-Workspace-Id": WS2_ID}):
         got = client.get(f"/v1/reports/{rid}", headers=outsider)
         assert got.status_code == 404
-        assert got.json() == {"error": "Not Found", "message": "The requested resource was not found", "code": 404}
+        assert got.json() == {"error": "Not Found", "message": "The requested resource was not found", "code": 404,
+                              "details": [{"field": "id", "message": f"No report {rid} that this key can read"}]}
         assert client.delete(f"/v1/reports/{rid}", headers=outsider).status_code == 404
         assert client.get("/v1/reports", headers=outsider).json()["data"] == []
     other_platform = {"X-Api-Key": OTHER_PLATFORM_KEY, "X-Workspace-Id": WS_ID}

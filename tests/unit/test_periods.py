@@ -30,16 +30,18 @@ def test_the_default_period_is_the_30_days_ending_today() -> None:
     assert (period.start_text, period.end_text, period.days) == ("2026-03-19", "2026-04-17", 30)
 
 
-def test_bounds_in_reverse_order_give_the_period_between_them() -> None:
-    """JSON Schema cannot compare two fields, so the mock refuses no order: it takes the days between."""
-    assert resolve_period("2026-05-01", "2026-04-01", TODAY) == resolve_period("2026-04-01", "2026-05-01", TODAY)
-    mixed = resolve_period("2026-04-02T12:00:00Z", "2026-04-01", TODAY)
-    assert (mixed.start_text, mixed.end_text) == ("2026-04-01", "2026-04-02T12:00:00.000Z")
+def test_bounds_in_reverse_order_are_refused_naming_the_end() -> None:
+    for start, end in (("2026-05-01", "2026-04-01"), ("2026-04-02T12:00:00Z", "2026-04-01"),
+                       ("2026-01-01T00:00:00.0000002Z", "2026-01-01T00:00:00.0000001Z")):
+        with pytest.raises(BadRequest) as caught:
+            resolve_period(start, end, TODAY)
+        assert [(d.field, d.message) for d in caught.value.details] == [("periodEnd", "Must not be before periodStart")]
 
 
-def test_a_lone_start_after_today_ends_the_period_that_starts_today() -> None:
-    period = resolve_period("2090-01-01", None, TODAY)
-    assert (period.start_text, period.end_text) == ("2026-04-17", "2090-01-01")
+def test_a_lone_start_after_today_is_refused_naming_the_start() -> None:
+    with pytest.raises(BadRequest) as caught:
+        resolve_period("2090-01-01", None, TODAY)
+    assert [d.field for d in caught.value.details] == ["periodStart"]
 
 
 def test_both_unparsable_bounds_are_reported_together() -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from .observer import Observer, Progress, hook
 from .options import PHASES, CheckOptions, UsageError
+from .rules import keep_order, ordered_pairs
 from .verdict import OperationResult, RunResult
 
 DESTRUCTIVE_METHODS = ("DELETE", "PATCH", "PUT")
@@ -51,6 +52,7 @@ def check(options: CheckOptions, progress: Callable[[Progress], None] | None = N
         return result
     run = Observer(options, result, progress, stop or threading.Event())
     hook(schema, run)
+    keep_rules(schema)
     labels = list(result.operations)
     for index, label in enumerate(labels if reach else []):
         share = (options.max_cases - run.sent) // (len(labels) - index)
@@ -63,10 +65,32 @@ def check(options: CheckOptions, progress: Callable[[Progress], None] | None = N
     if explore and run.sent < options.max_cases:
         schema = _select(_load(options, explore), options)
         hook(schema, run)
+        keep_rules(schema)
         run.execute(schema, limit=options.max_cases)
     elif explore:
         result.stopped = f"the case limit (--max-cases {options.max_cases}), before {' and '.join(explore)}"
     return run.finish()
+
+
+def keep_rules(schema: Any) -> None:
+    """Positive cases keep the contract's rules across fields (rules.py); Schemathesis names a hook by its
+    function."""
+    from schemathesis import GenerationMode
+
+    pairs: dict[str, list[tuple[str, str]]] = {}
+
+    def map_case(context: Any, case: Any) -> Any:
+        if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+            return case
+        label = case.operation.label
+        if label not in pairs:
+            body = case.operation.definition.raw.get("requestBody") or {}
+            media = (body.get("content") or {}).get("application/json") or {}
+            pairs[label] = ordered_pairs(media.get("schema", {}), schema.raw_schema)
+        keep_order(case.body, pairs[label])
+        return case
+
+    schema.hook(map_case)
 
 
 def _unreachable(options: CheckOptions) -> str | None:

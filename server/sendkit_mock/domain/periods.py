@@ -1,9 +1,9 @@
 """Report periods: `YYYY-MM-DD` or an RFC 3339 date-time [C], with a default when omitted [I].
 
-Every rule here is one that openapi.yaml states too, so a schema-valid period is always accepted: both
-bounds are written in a year from 1970 to 2099 (a pattern in the schema), and bounds given in reverse
-order are taken as the period between them (JSON Schema cannot compare two fields, so the mock does not
-refuse what the contract cannot announce) [I].
+Both bounds are written in a year from 1970 to 2099 (a pattern in the schema) [I]. One rule the schema
+cannot state, since JSON Schema cannot compare two fields: periodEnd must not be before periodStart [I].
+Swapped dates are a classic client bug, and an API that queued a report for a reversed period would hide
+it; openapi.yaml says so in the fields' descriptions and marks the rule `x-sendkit-inferred`.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def resolve_period(start: str | None, end: str | None, today: date) -> Period:
             details.append(Detail(name, "Must be a date (YYYY-MM-DD) or an ISO 8601 date-time"))
     if details:
         raise BadRequest(details=details)
+    given_end = end is not None
     if end is None:
         end = today.isoformat()
     if start is None:
@@ -76,8 +77,14 @@ def resolve_period(start: str | None, end: str | None, today: date) -> Period:
     start_at, start_text = parse_bound(start, is_end=False)
     end_at, end_text = parse_bound(end, is_end=True)
     if (start_at, _beyond_microseconds(start)) > (end_at, _beyond_microseconds(end)):
-        return resolve_period(end, start, today)  # reversed: the period between the two
+        raise BadRequest(details=[_reversed(given_end)])
     return Period(start_at, end_at, start_text, end_text)
+
+
+def _reversed(given_end: bool) -> Detail:
+    if given_end:
+        return Detail("periodEnd", "Must not be before periodStart")
+    return Detail("periodStart", "Must not be after periodEnd, which is today when left out")
 
 
 def _default_start(end: str) -> str:

@@ -105,7 +105,7 @@ class RecipientService:
         ws = self.auth.workspace(principal, header)
         found = self.store.get(recipient_id)
         if found is None or found.scope != Scope.of("workspace", ws.id):
-            raise NotFound()
+            raise NotFound(details=[Detail("id", f"No recipient {recipient_id} in this workspace")])
         return found
 
     def page(self, principal: Principal, header: str | None, *, cursor: str | None, limit: int,

@@ -91,7 +91,8 @@ class ReportService:
         scope = self.auth.read_scope(principal, workspace_header)
         report = self.store.get(report_id)
         if report is None or report.scope != scope:
-            raise NotFound()  # another tenant's report is indistinguishable from a missing one
+            # another tenant's report is indistinguishable from a missing one
+            raise NotFound(details=[Detail("id", f"No report {report_id} that this key can read")])
         return report
 
     def page(

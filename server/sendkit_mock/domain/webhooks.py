@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ..clock import Clock, iso
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, Detail, NotFound
 from .auth import Authenticator, Principal, Scope
 from .destinations import Destinations, Refused
 from .ids import IdFactory
@@ -139,7 +139,7 @@ class WebhookService:
         ws = self.auth.workspace(principal, header)
         hook = self.store.get(webhook_id)
         if hook is None or hook.scope != Scope.of("workspace", ws.id):
-            raise NotFound()
+            raise NotFound(details=[Detail("id", f"No webhook {webhook_id} in this workspace")])
         return hook
 
     def page(self, principal: Principal, header: str | None, *, page: int, limit: int,
