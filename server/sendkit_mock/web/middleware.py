@@ -47,10 +47,10 @@ class StoreOutage:
 
 
 class RequestGuard:
-    """404 for control characters in the path, and for an API path with a trailing slash; 413 over the body limit (`Intake` measured it); 400 for a
-    Content-Length that is no number; 415 for a body without a type, or declared in a charset other than
-    UTF-8 (JSON is UTF-8, RFC 8259 §8.1: a body read one way by validation and another by a view is how a
-    check and a store disagree)."""
+    """404 for control characters in the path, and for an API path with a trailing slash; 413 over the body
+    limit (`Intake` measured it); 400 for a Content-Length that is no number; 415 for a body without a type,
+    or declared in a charset other than UTF-8 (JSON is UTF-8, RFC 8259 §8.1: a body read one way by
+    validation and another by a view is how a check and a store disagree)."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
