@@ -102,3 +102,41 @@ def test_the_journal_is_capped_and_can_be_turned_off() -> None:
                 client.get(f"/v1/reports?limit={limit}", headers=ws())
             kept = [e["query"]["limit"] for e in journal(client)["data"]]
             assert kept == (["3", "2"] if mock is capped else [])
+
+
+def test_a_backtracking_path_pattern_answers_at_once_and_a_backreference_is_a_400(client: Any) -> None:
+    """`(a+)+b` over a 27-character path froze the server for 6.8 s under Python's re (each character
+    doubled it); over 60 characters it would never answer. RE2 matches in time linear in the path."""
+    client.get("/v1/" + "a" * 60, headers=ws())
+    found = client.post("/__mock/requests/count", json={"pathPattern": "/v1/(a+)+b"})
+    assert found.status_code == 200 and found.json()["data"]["count"] == 0
+    assert client.post("/__mock/requests/count", json={"pathPattern": "/v1/a+"}).json()["data"]["count"] == 1
+    refused = client.post("/__mock/requests/count", json={"pathPattern": "/v1/(a)\\1"})
+    assert refused.status_code == 400
+    assert refused.json()["details"][0]["field"] == "pathPattern"
+    assert "backreferences" in refused.json()["details"][0]["message"]
+
+
+def test_an_entry_keeps_bounded_headers_query_and_body_whatever_was_sent(client: Any) -> None:
+    headers = {**ws(), **{f"X-Extra-{i}": "v" * 2_000 for i in range(100)}}
+    query = "&".join(f"q{i}={'w' * 800}" for i in range(70))
+    client.post(f"/v1/reports?{query}", json={"reportType": "workspace", "title": "x" * 40_000}, headers=headers)
+    (entry,) = journal(client)["data"]
+    assert len(entry["headers"]) == 64 and len(entry["query"]) == 64
+    assert max(len(v) for v in [*entry["headers"].values(), *entry["query"].values()]) <= 1_024 + 30
+    assert entry["headers"]["x-api-key"] == "…" + WS_KEY[-4:]
+    assert isinstance(entry["body"], str) and entry["body"].endswith("… (cut at 16384 characters)")
+
+
+def test_a_state_file_journal_is_checked_and_kept_within_the_bounds_of_a_recorded_one(client: Any) -> None:
+    client.post("/v1/reports", json=SEED_BODY, headers=ws())
+    state = client.get("/__mock/state?journal=true").json()["data"]
+    (entry,) = state["journal"]
+    state["journal"] = [{**entry, "body": {"title": "y" * 100_000}}, {**entry, "status": "ok"}]
+    refused = client.put("/__mock/state", json=state)
+    assert refused.status_code == 400
+    assert {d["field"] for d in refused.json()["details"]} == {"journal[1].status"}
+    state["journal"] = state["journal"][:1]
+    assert client.put("/__mock/state", json=state).status_code == 200
+    (kept,) = journal(client)["data"]
+    assert kept["body"].endswith("… (cut at 16384 characters)") and kept["_id"] == entry["_id"]

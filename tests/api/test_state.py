@@ -164,3 +164,26 @@ def test_a_finished_report_replaced_by_a_state_document_answers_as_the_new_one()
         assert loaded["error"] == {"code": "X", "message": "from the file"}
         listed = client.get("/v1/reports", headers=ws()).json()["data"]
         assert [(r["id"], r["status"], r["title"]) for r in listed] == [(report_id, "failed", "Loaded")]
+
+
+def test_what_the_session_could_not_serve_is_refused_naming_each_entry_and_nothing_changes(client: Any) -> None:
+    """A period in year 1 was taken, then every read of that report was a 500; a counter lowered below the
+    ids it handed out made a second record with an id neither GET nor DELETE could reach."""
+    rid = client.post("/v1/reports", json=SEED_BODY, headers=ws()).json()["data"]["reports"][0]["id"]
+    state = client.get("/__mock/state").json()["data"]
+    year_one = copy.deepcopy(state)
+    year_one["reports"][0]["period"]["start"] = "0001-01-01T00:00:00.000000Z"
+    counters_back = copy.deepcopy(state)
+    counters_back["ids"]["reports"] = 0
+    far_clock = copy.deepcopy(state)
+    far_clock["clock"]["offsetSeconds"] = 1e15
+    answers = [client.put("/__mock/state", json=document) for document in (year_one, counters_back, far_clock)]
+    assert [a.status_code for a in answers] == [400, 400, 400]
+    assert answers[0].json()["details"][0]["field"] == "reports[0]"
+    assert "0001-01-01" in answers[0].json()["details"][0]["message"]
+    assert {d["field"] for d in answers[1].json()["details"]} >= {"reports[0]"}
+    assert "ids.reports must be at least" in answers[1].json()["details"][0]["message"]
+    assert answers[2].json()["details"][0]["field"] == "clock.offsetSeconds"
+    after = client.get("/__mock/state").json()["data"]
+    assert after["reports"] == state["reports"] and after["ids"]["reports"] == state["ids"]["reports"]
+    assert client.get(f"/v1/reports/{rid}", headers=ws()).status_code == 200  # the old state stays

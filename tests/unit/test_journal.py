@@ -1,6 +1,6 @@
 import json
 
-from sendkit_mock.session.journal import ANSWER_LIMIT, ANSWER_TEXT, Journal, answer_text, body_of
+from sendkit_mock.session.journal import ANSWER_LIMIT, ANSWER_TEXT, Journal, answer_text, body_of, kept
 from sendkit_mock.stores.memory import InMemoryLog
 
 
@@ -37,7 +37,7 @@ def test_pages_and_near_misses_show_answers_and_a_state_file_round_trip_keeps_th
     count, near = journal.count({"method": "POST"})
     assert count == 0 and near[0]["request"]["answer"] == {"n": 1}
     again = Journal(InMemoryLog(10))
-    again.restore(journal.newest_first())
+    again.restore([kept(e) for e in journal.newest_first()])
     assert again.newest_first() == journal.newest_first()
 
 

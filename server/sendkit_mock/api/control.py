@@ -138,6 +138,7 @@ class ControlApi:
         a refused one leaves the old state as it was."""
         document = body["data"] if body.get("success") is True and "data" in body else body
         state = snapshot.read(document)  # every entry checked before anything of the session goes
+        snapshot.check(mock_session, state)
         session = self.sessions.build(mock_session.name)
         snapshot.apply(session, state)
         self.sessions.put(session)

@@ -20,7 +20,16 @@ from starlette.types import Receive, Scope, Send
 from ..clock import Clock, SystemClock, iso
 from ..domain.ids import IdFactory
 from ..errors import ApiError, Detail
-from ..session.journal import ANSWER_TEXT, MATCHER_PARTS, Journal, answer_text, body_of, mask
+from ..session.journal import (
+    ANSWER_TEXT,
+    BODY_TEXT,
+    MATCHER_PARTS,
+    MAX_HEADERS,
+    Journal,
+    answer_text,
+    body_text,
+    kept_pairs,
+)
 from ..stores.memory import InMemoryCounter, InMemoryLog
 from .contract import ContractCheck
 
@@ -114,7 +123,7 @@ class ValidatingProxy:
             return
         self.journal.record({
             "_id": self._ids.new(), "at": iso(self._clock.now()), "method": scope["method"], "path": scope["path"],
-            "query": dict(query), "headers": {k: mask(k, v) for k, v in headers}, "body": body_of(body),
+            "query": dict(query), "headers": kept_pairs(headers, MAX_HEADERS), BODY_TEXT: body_text(body),
             "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
             "violations": _listed(violations), "injected": None, "responseViolations": _listed(answered),
             ANSWER_TEXT: answer_text(reply),  # the upstream's, also when a violating one was answered 502

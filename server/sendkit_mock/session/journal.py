@@ -1,27 +1,43 @@
 """The request journal of one session: what its clients sent, what they got, and what broke the contract.
 
-Entries are kept newest last, capped (the oldest go first). API keys never reach the journal whole: header
-values of `X-Api-Key` and `Authorization` are masked to their last four characters before they are stored,
-and a matcher's values for those headers are masked the same way before they are compared.
+Entries are kept newest last, capped (the oldest go first). What an entry keeps is bounded, whatever was
+sent: at most MAX_HEADERS headers and MAX_QUERY query parameters, each value cut at VALUE_LIMIT characters,
+the path at PATH_LIMIT, the body at BODY_LIMIT and the answer at ANSWER_LIMIT, both kept as text and read as
+JSON only when an entry is shown or a matcher looks into a body (a parsed body costs many times its text).
+API keys never reach the journal whole: values of the secret headers are masked to their last four
+characters before they are stored, and a matcher's values for those headers are masked the same way.
+
+A matcher's `pathPattern` is matched by RE2, in time linear in the path: no pattern can hold the server.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
+
+import re2
 
 from ..domain.stores import Log
 from ..errors import BadRequest, NotFound
 
 Json = dict[str, Any]
 MASKED = frozenset({"x-api-key", "authorization"})
-BODY_LIMIT = 65_536  # characters of a body kept; longer ones are cut and marked
+BODY_LIMIT = 16_384  # characters of a request body kept; longer ones are cut and marked
 ANSWER_LIMIT = 16_384  # characters of an answer kept: answers are large and every entry has one
 ANSWER_BYTES = 4 * ANSWER_LIMIT  # enough of an answer's UTF-8 for ANSWER_LIMIT characters
-ANSWER_TEXT = "_answer"  # the answer as recorded: text, read as JSON only when an entry is shown
+BODY_BYTES = 4 * BODY_LIMIT
+MAX_HEADERS = 64  # headers kept of one request, in the order sent
+MAX_QUERY = 64  # query parameters kept
+VALUE_LIMIT = 1_024  # characters of one header or query value kept
+PATH_LIMIT = 2_048
+PATTERN_LIMIT = 1_000  # characters of a pathPattern
+BODY_TEXT = "_body"  # the request body as recorded: text, read as JSON only when an entry is shown or matched
+ANSWER_TEXT = "_answer"  # the answer as recorded, likewise
 MATCHER_PARTS = ("method", "path", "pathPattern", "query", "headers", "bodyContains")
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is the client's 400, not a line on the server's stderr
+_RE2_OPTIONS.max_mem = 1 << 20  # RE2's own bound on what a compiled pattern may hold
 
 
 def mask(name: str, value: str) -> str:
@@ -29,26 +45,79 @@ def mask(name: str, value: str) -> str:
     return "…" + value[-4:] if name.lower() in MASKED else value
 
 
+def body_text(raw: bytes) -> str | None:
+    """A request body as the journal keeps it: its text, cut; None when empty."""
+    return _cut(raw[: BODY_BYTES + 1].decode("utf-8", errors="replace"), BODY_LIMIT) if raw else None
+
+
 def body_of(raw: bytes) -> Any:
-    """A request body as the journal keeps it: JSON when it is JSON, else text (cut), None when empty."""
-    if not raw:
-        return None
-    return _json_or_text(_cut(raw.decode("utf-8", errors="replace"), BODY_LIMIT))
+    """A request body as the journal shows it: JSON when it is JSON, else text (cut), None when empty."""
+    text = body_text(raw)
+    return None if text is None else _json_or_text(text)
 
 
 def answer_text(raw: bytes) -> str:
     """An answer's body as the recorder keeps it (cut): decoded, not parsed, so recording stays cheap."""
-    return _cut(raw.decode("utf-8", errors="replace"), ANSWER_LIMIT)
+    return _cut(raw[: ANSWER_BYTES + 1].decode("utf-8", errors="replace"), ANSWER_LIMIT)
+
+
+def kept_pairs(pairs: Any, limit: int) -> dict[str, str]:
+    """Headers or query parameters as an entry keeps them: the first `limit`, secrets masked, values cut."""
+    kept: dict[str, str] = {}
+    for name, value in pairs:
+        if len(kept) >= limit:
+            break
+        name = str(name)[:VALUE_LIMIT]
+        kept[name] = _cut(mask(name, str(value)), VALUE_LIMIT)
+    return kept
 
 
 def shown(entry: Json) -> Json:
-    """An entry as the control plane answers it: the answer as JSON when it is JSON, else text, None when empty."""
-    if ANSWER_TEXT not in entry:
-        return entry
-    shown_entry = {k: v for k, v in entry.items() if k != ANSWER_TEXT}
-    text = entry[ANSWER_TEXT]
-    shown_entry["answer"] = _json_or_text(text) if text else None
+    """An entry as the control plane answers it: its body and answer as JSON when they are JSON, else text."""
+    shown_entry = {k: v for k, v in entry.items() if k not in (ANSWER_TEXT, BODY_TEXT)}
+    if BODY_TEXT in entry:
+        shown_entry["body"] = _json_or_text(entry[BODY_TEXT]) if entry[BODY_TEXT] else None
+    if ANSWER_TEXT in entry:
+        text = entry[ANSWER_TEXT]
+        shown_entry["answer"] = _json_or_text(text) if text else None
     return shown_entry
+
+
+def kept(entry: Any) -> Json:
+    """An entry of a state file (as shown) in the form the journal keeps, bounded as if recorded; ValueError
+    naming what is wrong with it."""
+    if not isinstance(entry, dict):
+        raise ValueError("Must be an object")
+    method, path, status = entry.get("method"), entry.get("path"), entry.get("status")
+    if not isinstance(method, str) or not isinstance(path, str) or not isinstance(status, int):
+        raise ValueError("Needs method and path (strings) and status (an integer)")
+    for name in ("headers", "query"):
+        if not isinstance(entry.get(name, {}), dict):
+            raise ValueError(f"{name} must be an object")
+    body, answer = entry.get("body"), entry.get("answer")
+    found: Json = {
+        "method": method[:16], "path": _cut(path, PATH_LIMIT),
+        "query": kept_pairs(entry.get("query", {}).items(), MAX_QUERY),
+        "headers": kept_pairs(entry.get("headers", {}).items(), MAX_HEADERS),
+        BODY_TEXT: None if body is None else _cut(body if isinstance(body, str) else json.dumps(body), BODY_LIMIT),
+        "status": status, "violations": _violations(entry.get("violations", [])),
+        ANSWER_TEXT: "" if answer is None else _cut(answer if isinstance(answer, str) else json.dumps(answer),
+                                                     ANSWER_LIMIT),
+    }
+    duration = entry.get("durationMs")
+    if isinstance(duration, int | float):
+        found["durationMs"] = duration
+    for name in ("_id", "at", "injected", "workspaceId"):  # as exported; None kept as None
+        if name in entry:
+            found[name] = None if entry[name] is None else str(entry[name])[:64]
+    return found
+
+
+def _violations(found: Any) -> list[dict[str, str]]:
+    if not isinstance(found, list) or not all(isinstance(v, dict) for v in found):
+        raise ValueError("violations must be an array of {field, message}")
+    return [{"field": str(v.get("field", ""))[:VALUE_LIMIT], "message": str(v.get("message", ""))[:VALUE_LIMIT]}
+            for v in found[:MAX_HEADERS]]
 
 
 def _cut(text: str, limit: int) -> str:
@@ -76,7 +145,7 @@ class Journal:
         self.log.append(entry)
 
     def restore(self, entries: list[Json]) -> None:
-        """A state file's journal, given newest first as it exports."""
+        """A state file's journal, newest first as it exports, each entry as `kept` made it."""
         self.log.replace_all(list(reversed(entries)))
 
     def clear(self) -> None:
@@ -118,10 +187,7 @@ def _checks(matcher: Mapping[str, Any]) -> list[tuple[str, Callable[[Json], bool
     if "path" in matcher:
         checks.append(("path", lambda e: e["path"] == matcher["path"]))
     if "pathPattern" in matcher:
-        try:
-            pattern = re.compile(matcher["pathPattern"])
-        except re.error as exc:
-            raise BadRequest.field("pathPattern", f"Not a regular expression: {exc}") from None
+        pattern = path_pattern(str(matcher["pathPattern"]))
         checks.append(("pathPattern", lambda e: pattern.fullmatch(e["path"]) is not None))
     if "query" in matcher:
         checks.append(("query", lambda e: all(e["query"].get(k) == v for k, v in matcher["query"].items())))
@@ -130,8 +196,25 @@ def _checks(matcher: Mapping[str, Any]) -> list[tuple[str, Callable[[Json], bool
         checks.append(("headers", lambda e: all(
             {k.lower(): v for k, v in e["headers"].items()}.get(k) == v for k, v in wanted.items())))
     if "bodyContains" in matcher:
-        checks.append(("bodyContains", lambda e: contains(e["body"], matcher["bodyContains"])))
+        checks.append(("bodyContains", lambda e: contains(_body(e), matcher["bodyContains"])))
     return checks
+
+
+def path_pattern(text: str) -> Any:
+    """A pathPattern compiled by RE2 (linear time; no backreferences or lookaround), or a 400 naming it."""
+    if len(text) > PATTERN_LIMIT:
+        raise BadRequest.field("pathPattern", f"At most {PATTERN_LIMIT} characters")
+    try:
+        return re2.compile(text, _RE2_OPTIONS)
+    except re2.error as exc:
+        why = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise BadRequest.field("pathPattern", f"Not a regular expression RE2 takes (no backreferences or "
+                                              f"lookaround): {why}") from None
+
+
+def _body(entry: Json) -> Any:
+    text = entry.get(BODY_TEXT)
+    return _json_or_text(text) if text else entry.get("body")
 
 
 def contains(value: Any, wanted: Any) -> bool:

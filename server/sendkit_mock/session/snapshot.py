@@ -9,23 +9,28 @@ to make) is part of the document, so an imported session goes on exactly where t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..clock import exact, read_state
+from ..clock import exact, parse_exact, read_state
 from ..domain.recipients import Recipient
 from ..domain.reports import Report
 from ..domain.stores import COUNTERS
 from ..domain.webhooks import Job, Webhook
 from ..errors import BadRequest, Detail
 from ..stores import records
+from .journal import kept
 from .sessions import Session
 
 VERSION = 1
+FIRST, LAST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)  # instants a session can serve
+MAX_OFFSET_SECONDS = 4_000_000_000  # a clock moved on by at most ~130 years
+MINT_LOOKAHEAD = 10_000  # ids of each sequence checked past its count for a collision with an imported record
 Json = dict[str, Any]
 
 
@@ -89,8 +94,12 @@ class State:
 
 
 def restore(session: Session, document: Json) -> None:
-    """Load `document` into `session` (freshly built), or raise a 400 naming each bad entry."""
-    apply(session, read(document))
+    """Load `document` into `session` (freshly built), or raise a 400 naming each bad entry: what the
+    document holds, and what the session could not serve (instants out of range, ids its counters would
+    hand out again)."""
+    state = read(document)
+    check(session, state)
+    apply(session, state)
 
 
 def read(document: Json) -> State:
@@ -104,7 +113,7 @@ def read(document: Json) -> State:
     recipients = _each(problems, document, "recipients", records.read_recipient)
     webhooks = _each(problems, document, "webhooks", records.read_webhook)
     logs = {name: _each(problems, document, name, _record) for name in ("outbox", "attempts")}
-    logs["journal"] = _each(problems, document, "journal", _record) if "journal" in document else []
+    logs["journal"] = _each(problems, document, "journal", kept) if "journal" in document else []
     pending = document.get("pending")
     if not isinstance(pending, dict):
         problems.append(Detail("pending", "Must be an object with announcements and deliveries"))
@@ -116,8 +125,16 @@ def read(document: Json) -> State:
     return State(document["clock"], document["ids"], reports, recipients, webhooks, logs, announcements, deliveries)
 
 
+def check(session: Session, state: State) -> None:
+    """A 400 naming what a session like `session` (its seed) could not serve of a read state: instants out
+    of range, ids its counters would hand out again. Asked before anything of the session changes."""
+    problems = _out_of_range(state) + _minted_again(session, state)
+    if problems:
+        raise BadRequest(details=problems)
+
+
 def apply(session: Session, state: State) -> None:
-    """Replace everything `session` holds with a checked state."""
+    """Replace everything `session` holds with a read and checked state."""
     stores = session.stores
     session.clock.restore(state.clock)
     for name in COUNTERS:
@@ -131,6 +148,59 @@ def apply(session: Session, state: State) -> None:
     stores.deliveries.clear()
     for due, job in state.deliveries:
         stores.deliveries.push(due, job)
+
+
+def _out_of_range(state: State) -> list[Detail]:
+    """Every instant a record holds within the years the mock computes with (a report's period and the one
+    before it, the clock): an instant in year 1 was taken, and then every read of it raised."""
+    problems = []
+    for field, kept_records in (("reports", state.reports), ("recipients", state.recipients),
+                           ("webhooks", state.webhooks)):
+        for i, record in enumerate(kept_records):
+            bad = next((when for when in _instants(record) if not FIRST <= when <= LAST), None)
+            if bad is not None:
+                problems.append(Detail(f"{field}[{i}]", f"Holds {exact(bad)}: instants must fall in "
+                                                       f"{FIRST.year} to {LAST.year - 1}"))
+    offset = state.clock.get("offsetSeconds")
+    if isinstance(offset, int | float) and abs(offset) > MAX_OFFSET_SECONDS:
+        problems.append(Detail("clock.offsetSeconds", f"Must be within ±{MAX_OFFSET_SECONDS:,} (about 130 years)"))
+    for name in ("start", "frozenAt"):
+        try:
+            when = parse_exact(str(state.clock.get(name)))
+        except ValueError:
+            continue  # read() named it
+        if not FIRST <= when <= LAST:
+            problems.append(Detail(f"clock.{name}", f"Must fall in {FIRST.year} to {LAST.year - 1}"))
+    return problems
+
+
+def _instants(value: Any, depth: int = 0) -> list[datetime]:
+    """The instants a record holds, in its fields and in the values of its fields (a period, a timeline)."""
+    if isinstance(value, datetime):
+        return [value]
+    if depth > 3 or not dataclasses.is_dataclass(value):
+        return []
+    return [when for f in dataclasses.fields(value) for when in _instants(getattr(value, f.name), depth + 1)]
+
+
+def _minted_again(session: Session, state: State) -> list[Detail]:
+    """Records whose id the session's counters would hand out again: the next MINT_LOOKAHEAD ids of each
+    sequence after its imported count (a count lowered below the ids it handed out, say) would collide."""
+    problems = []
+    sequences: tuple[tuple[str, list[Any], Any], ...] = (("reports", state.reports, session.reports.ids),
+                 ("recipients", state.recipients, session.recipients.ids),
+                 ("webhooks", state.webhooks, session.webhooks.ids))
+    for field, imported, ids in sequences:
+        held = {record.id: i for i, record in enumerate(imported)}
+        issued = int(state.ids.get(field, 0))
+        if not held:
+            continue
+        for n in range(issued + 1, issued + 1 + MINT_LOOKAHEAD):
+            found = held.get(ids.nth(n))
+            if found is not None:
+                problems.append(Detail(f"{field}[{found}]", f"Its id is the one the {field} counter hands out "
+                                                           f"as id {n}: ids.{field} must be at least {n}"))
+    return problems
 
 
 def _ids(counts: Json) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
+import weakref
 from bisect import bisect_left
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from ..domain.reports import Report
 from ..domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
 from ..domain.webhooks import Webhook
 from ..simulation.behaviour import LocalWindows
+from .budget import Entries, Held, LogBudget, Quota, Sizer, size_of
 
 EVICTION_LOOKAHEAD = 256
 
@@ -82,10 +84,12 @@ class InMemoryStore(Generic[T]):
     value, so a page filtered on it costs what an unfiltered page costs.
     """
 
-    def __init__(self, max_items: int | None = None, facet: Callable[[T], str] | None = None) -> None:
+    def __init__(self, max_items: int | None = None, facet: Callable[[T], str] | None = None,
+                 quota: Quota | None = None) -> None:
         if max_items is not None and max_items < 1:
             raise ValueError("the cap must be at least 1")
         self.max_items = max_items
+        self._held = Held(self, quota)  # what it holds of the process's quota for its kind (budget.py)
         self._facet = facet
         self._lock = threading.RLock()
         self._by_id: OrderedDict[str, T] = OrderedDict()
@@ -103,6 +107,9 @@ class InMemoryStore(Generic[T]):
 
     def add(self, item: T, evictable: Callable[[T], bool] = _never) -> list[T]:
         with self._lock:
+            if item.id not in self._by_id and (self.max_items is None or len(self._by_id) < self.max_items):
+                self._held.take()  # StoreFull past the process's quota, before anything changes (at its own
+                # cap, a store evicts one for one)
             self._by_id[item.id] = item
             self._last_seq = max(self._last_seq, item.seq)
             for index in self._indexes(item):
@@ -112,6 +119,7 @@ class InMemoryStore(Generic[T]):
                 victim = self._victim(evictable)
                 self._remove(victim)
                 evicted.append(victim)
+            self._held.give(len(evicted))
             return evicted
 
     def replace(self, item: T) -> None:
@@ -139,6 +147,7 @@ class InMemoryStore(Generic[T]):
             item = self._by_id.get(item_id)
             if item is not None:
                 self._remove(item)
+                self._held.give()
             return item
 
     def _remove(self, item: T) -> None:
@@ -185,6 +194,7 @@ class InMemoryStore(Generic[T]):
 
     def clear(self) -> None:
         with self._lock:
+            self._held.give(len(self._by_id))
             self._by_id.clear()
             self._scopes.clear()
             self._last_seq = 0
@@ -195,8 +205,8 @@ class InMemoryStore(Generic[T]):
 
 
 class InMemoryReportStore(InMemoryStore[Report]):
-    def __init__(self, max_reports: int = 100_000) -> None:
-        super().__init__(max_reports, facet=lambda report: report.report_type)
+    def __init__(self, max_reports: int = 100_000, quota: Quota | None = None) -> None:
+        super().__init__(max_reports, facet=lambda report: report.report_type, quota=quota)
 
 
 class InMemoryCounter:
@@ -219,29 +229,53 @@ class InMemoryCounter:
 
 
 class InMemoryLog(Generic[E]):
-    def __init__(self, capacity: int) -> None:
-        self._entries: deque[E] = deque(maxlen=max(capacity, 0))
-        self._lock = threading.Lock()
+    """Newest last, capped; with a `LogBudget`, its entries also count against what every log of the process
+    holds, and the oldest of any log go first past it (budget.py)."""
+
+    def __init__(self, capacity: int, budget: LogBudget | None = None, sizer: Sizer = size_of) -> None:
+        self._capacity = max(capacity, 0)
+        self._entries: Entries[E] = Entries()
+        self._lock = self._entries.lock
+        self._budget, self._sizer = budget, sizer
+        self._tokens = itertools.count()
+        if budget is not None:
+            weakref.finalize(self, budget.release, self._entries)  # dropped with its session: give it back
 
     @property
     def capacity(self) -> int:
-        return self._entries.maxlen or 0
+        return self._capacity
 
     def append(self, entry: E) -> None:
+        if self._capacity == 0:
+            return
+        victims: list[tuple[Entries[Any], int]] = []
         with self._lock:
-            self._entries.append(entry)
+            if self._budget is None:
+                token = next(self._tokens)
+            else:
+                token, victims = self._budget.charge(self._entries, self._sizer(entry))
+            self._entries[token] = entry
+            while len(self._entries) > self._capacity:
+                oldest, _ = self._entries.popitem(last=False)
+                if self._budget is not None:
+                    self._budget.release((oldest,))
+        for entries, old in victims:  # past the budget: the oldest entries of any log, this one's included
+            with entries.lock:
+                entries.pop(old, None)
 
     def all(self) -> list[E]:
         with self._lock:
-            return list(self._entries)
+            return list(self._entries.values())
 
     def replace_all(self, entries: list[E]) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._entries.extend(entries)
+        self.clear()
+        for entry in entries[-self._capacity:] if self._capacity else []:
+            self.append(entry)
 
     def clear(self) -> None:
         with self._lock:
+            if self._budget is not None:
+                self._budget.release(self._entries.keys())
             self._entries.clear()
 
 
@@ -313,11 +347,26 @@ class InMemorySettings:
 
 @dataclass(frozen=True, slots=True)
 class InMemoryStores:
-    """The embedded default: every session's state in this process, capped as the settings say."""
+    """The embedded default: every session's state in this process, capped per session as the settings say,
+    and together within the process's quotas and log budget (budget.py)."""
 
     max_reports: int = 100_000
     journal_size: int = 1_000
     log_size: int = 10_000  # outbox entries and webhook attempts kept per session
+    total_reports: int = 100_000
+    total_recipients: int = 20_000
+    total_webhooks: int = 5_000
+    log_bytes: int = 128 * 1024 * 1024
+    quotas: dict[str, Quota] = field(init=False)
+    logs: LogBudget = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "quotas", {
+            "reports": Quota("reports", self.total_reports, "--max-reports-total"),
+            "recipients": Quota("recipients", self.total_recipients, "a fixed quota"),
+            "webhooks": Quota("webhooks", self.total_webhooks, "a fixed quota"),
+        })
+        object.__setattr__(self, "logs", LogBudget(self.log_bytes))
 
     @property
     def directory(self) -> None:
@@ -325,14 +374,14 @@ class InMemoryStores:
 
     def __call__(self, session: str, *, fresh: bool = True) -> SessionStores:
         return SessionStores(
-            reports=InMemoryReportStore(self.max_reports),
-            recipients=InMemoryStore[Recipient](),
-            webhooks=InMemoryStore[Webhook](),
+            reports=InMemoryReportStore(self.max_reports, self.quotas["reports"]),
+            recipients=InMemoryStore[Recipient](quota=self.quotas["recipients"]),
+            webhooks=InMemoryStore[Webhook](quota=self.quotas["webhooks"]),
             announcements=InMemoryDueQueue(),
             deliveries=InMemoryDueQueue(),
-            outbox=InMemoryLog[dict[str, Any]](self.log_size),
-            attempts=InMemoryLog[dict[str, Any]](self.log_size),
-            journal=InMemoryLog[dict[str, Any]](self.journal_size),
+            outbox=InMemoryLog[dict[str, Any]](self.log_size, self.logs),
+            attempts=InMemoryLog[dict[str, Any]](self.log_size, self.logs),
+            journal=InMemoryLog[dict[str, Any]](self.journal_size, self.logs),
             counters={name: InMemoryCounter() for name in COUNTERS},
             clock=LocalClockCell(),
             guard=InMemoryGuard(),

@@ -19,7 +19,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import iso
 from ..errors import ApiError, StoreUnavailable
-from ..session.journal import ANSWER_BYTES, ANSWER_TEXT, BODY_LIMIT, answer_text, body_of, mask
+from ..session.journal import (
+    ANSWER_BYTES,
+    ANSWER_TEXT,
+    BODY_TEXT,
+    MAX_HEADERS,
+    MAX_QUERY,
+    PATH_LIMIT,
+    answer_text,
+    body_text,
+    kept_pairs,
+)
 from ..simulation.prefer import QUERY_NAMES
 from .incoming import incoming
 from .session_names import QUERY
@@ -59,7 +69,7 @@ class JournalRecorder:
         try:
             await self.app(scope, receive, watch)
         finally:
-            entry = _entry(scope, found.body[: BODY_LIMIT + 1], status[0], bytes(answered), started)
+            entry = _entry(scope, found.body, status[0], bytes(answered), started)
             exchange = context.get("mock_exchange")
             entry["injected"] = exchange.injected if exchange is not None else None
             entry["workspaceId"] = _workspace(context.get("token_info"))
@@ -72,16 +82,17 @@ class JournalRecorder:
 
 
 def _entry(scope: Scope, body: bytes, status: int, answer: bytes, started: float) -> dict[str, Any]:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1")
-        headers[name] = mask(name, raw_value.decode("latin-1"))
-    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
-    for name in (QUERY, *QUERY_NAMES):  # the session's name and the preferences, not the client's query
-        query.pop(name, None)
+    """What the journal keeps of an exchange: bounded whatever was sent (journal.py)."""
+    headers = kept_pairs(((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]), MAX_HEADERS)
+    hidden = {QUERY, *QUERY_NAMES}  # the session's name and the preferences, not the client's query
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True,
+                      max_num_fields=None)
+    query = kept_pairs(((k, v) for k, v in pairs if k not in hidden), MAX_QUERY)
+    path = scope["path"]
     return {
-        "method": scope["method"], "path": scope["path"], "query": query, "headers": headers,
-        "body": body_of(body), "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
+        "method": scope["method"], "path": path if len(path) <= PATH_LIMIT else path[:PATH_LIMIT] + "…",
+        "query": query, "headers": headers, BODY_TEXT: body_text(body), "status": status,
+        "durationMs": round((time.perf_counter() - started) * 1000, 3),
         "violations": _violations(status, answer), ANSWER_TEXT: answer_text(answer),
     }
 
