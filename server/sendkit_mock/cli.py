@@ -8,12 +8,14 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from .contract.command import add_parser as add_contract_parser
 from .contract.command import run as run_contract
 from .domain.world import FixtureError
+from .runtime.limits import Limits, quiet_accept_errors, raise_descriptor_limit
 from .runtime.tls import NAMES, Certificate, TlsError, ca_directory, certificate_for, local_ca, trust_hints
 from .session.snapshot import StateFileError
 from .settings import Settings, SettingsError
@@ -30,7 +32,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--queued-seconds", type=float, help="time a report stays queued")
     serve.add_argument("--processing-seconds", type=float, help="time a report stays processing")
     serve.add_argument("--failure-rate", type=float, help="share of reports that fail, 0 to 1")
-    serve.add_argument("--max-reports", type=int, help="stored reports before the oldest finished go")
+    serve.add_argument("--max-reports", type=int, help="stored reports per session before the oldest finished go "
+                                                       "(default 100000)")
+    serve.add_argument("--max-reports-total", type=int, help="reports held by the process across sessions, with "
+                                                             "the embedded store; past it a create is a 503 "
+                                                             "(default 100000)")
+    serve.add_argument("--log-budget-mib", type=int, help="MiB the journals, outboxes and webhook attempt logs of "
+                                                          "every session hold together, with the embedded store; "
+                                                          "past it the oldest entries go (default 128)")
     serve.add_argument("--webhook-backoff-seconds", type=float, help="wait before the first webhook retry")
     serve.add_argument("--delivery-workers", type=int, help="webhook calls under way at once")
     serve.add_argument("--cors-origins", help="comma-separated allowed origins, or *")
@@ -68,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help="no line per request (the batched access log costs a few per cent of throughput)")
+    _add_bounds(serve)
 
     authority = commands.add_parser(
         "ca", help="print the path of the local CA that `serve --tls` signs with (made if missing)",
@@ -92,6 +102,27 @@ def parser() -> argparse.ArgumentParser:
     proxy.add_argument("--spec", type=Path, help="another contract instead of the bundled openapi.yaml")
     proxy.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return root
+
+
+def _add_bounds(serve: argparse.ArgumentParser) -> None:
+    """What one connection may take (runtime/limits.py); the defaults shown are the settings'."""
+    defaults = {f.name: f.default for f in fields(Settings)}
+    bounds = serve.add_argument_group("connection bounds")
+    bounds.add_argument("--header-timeout", type=float, metavar="SECONDS",
+                        help="close a connection whose request line and headers are not in within this time, "
+                             f"answering 408 if it sent any (default {defaults['header_timeout']:g})")
+    bounds.add_argument("--body-timeout", type=float, metavar="SECONDS",
+                        help="answer 408 and close when a request's body is not in within this time after its "
+                             f"headers (default {defaults['body_timeout']:g})")
+    bounds.add_argument("--keepalive-timeout", type=int, metavar="SECONDS",
+                        help=f"close an idle kept-alive connection after this time (default "
+                             f"{defaults['keepalive_timeout']:g})")
+    bounds.add_argument("--max-header-bytes", type=int, metavar="BYTES",
+                        help="answer 431 and close when the request line and headers grow past this "
+                             f"(default {defaults['max_header_bytes']}, Node's)")
+    bounds.add_argument("--max-connections", type=int, metavar="N",
+                        help="open connections per process; more are answered 503 with Retry-After (default "
+                             f"{defaults['max_connections']}, lowered to fit the file descriptor limit)")
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -188,19 +219,37 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
     logged = settings.access_log and settings.log_level in ("info", "debug")
     app = AccessLog(served) if logged else served  # uvicorn's line, written in batches (runtime/access_log.py)
     certificate = certificate_for(settings)
+    limits = _limits(settings)
     servers = []
     for n, (scheme, port) in enumerate(settings.listeners):
         tls = certificate.uvicorn_options() if scheme == "https" and certificate is not None else {}
         # asyncio's own loop: uvloop answered no faster here (the time goes to Python code, not to I/O) and
         # holds 2 MiB more (bench/compare.py)
         config = uvicorn.Config(app, host=settings.host, port=port, log_level=settings.log_level,
-                                lifespan="on" if n == 0 else "off", http=mock.connections.protocol(),
+                                lifespan="on" if n == 0 else "off", http=mock.connections.protocol(limits),
+                                timeout_keep_alive=settings.keepalive_timeout,
+                                h11_max_incomplete_event_size=settings.max_header_bytes,  # the h11 fallback's own
                                 access_log=False, loop="asyncio", **tls)
         servers.append((uvicorn.Server(config), None if sockets is None else [sockets[n]]))
     if len(servers) == 1:
         servers[0][0].run(sockets=servers[0][1])
     else:
         asyncio.run(_together(servers))
+
+
+def _limits(settings: Settings) -> Limits:
+    """The connection bounds, with as many descriptors as the hard limit lets the process have, and asyncio's
+    failed accepts (descriptors all taken) logged once a second instead of thousands of times."""
+    import logging
+
+    descriptors = raise_descriptor_limit()
+    limits = Limits.of(settings, descriptors)
+    quiet_accept_errors()
+    if limits.max_connections < settings.max_connections:
+        logging.getLogger("sendkit_mock").warning(
+            "at most %d connections, not %d: the file descriptor limit (ulimit -n) is %d", limits.max_connections,
+            settings.max_connections, descriptors)
+    return limits
 
 
 async def _together(servers: list[tuple[Any, list[Any] | None]]) -> None:

@@ -29,6 +29,11 @@ class Settings:
     processing_seconds: float = 3.0
     failure_rate: float = 0.0
     max_reports: int = 100_000
+    # The embedded store's ceiling across every session (stores/budget.py): reports held by the process (past
+    # it a create is a 503), and the bytes the logs of every session hold (journal, outbox, attempts; past it
+    # the oldest entries of any session go first).
+    max_reports_total: int = 100_000
+    log_budget_mib: int = 128
     max_body_bytes: int = 1_048_576
     webhook_backoff_seconds: float = 1.0
     delivery_workers: int = 8
@@ -55,6 +60,14 @@ class Settings:
     tls_key: Path | None = None
     tls_port: int | None = None  # an HTTPS listener on this port beside the plain HTTP one on `port`
     data_dir: Path | None = None  # where the local CA is kept (default: the user's data directory)
+    # Connection bounds (runtime/limits.py). Node's defaults are the model for the header cap (16 KiB, what its
+    # http module allows); the timeouts are far above what any client on a network takes for a request of the
+    # mock's size (1 MiB in 10 s is 0.8 Mbit/s) and far below "forever"; the keep-alive is uvicorn's and Node's 5 s.
+    header_timeout: float = 10.0  # seconds for a request's line and headers; then 408 (or a silent close)
+    body_timeout: float = 10.0  # seconds for a request's whole body once its headers are in; then 408
+    keepalive_timeout: int = 5  # whole seconds (as uvicorn takes it) an idle kept-alive connection stays open
+    max_header_bytes: int = 16_384  # request line and headers; more is a 431
+    max_connections: int = 2048  # open at once per process (lowered to fit RLIMIT_NOFILE); more are a 503
 
     def __post_init__(self) -> None:
         checks = {
@@ -70,8 +83,15 @@ class Settings:
             "clock_mode": self.clock_mode in ("real", "manual"),
             "max_sessions": self.max_sessions >= 1,
             "journal_size": self.journal_size >= 0,
+            "max_reports_total": self.max_reports_total >= 1,
+            "log_budget_mib": 1 <= self.log_budget_mib <= 65_536,
             "workers": 1 <= self.workers <= 64,
             "session_idle_seconds": self.session_idle_seconds > 0,
+            "header_timeout": self.header_timeout > 0,
+            "body_timeout": self.body_timeout > 0,
+            "keepalive_timeout": self.keepalive_timeout > 0,
+            "max_header_bytes": 1024 <= self.max_header_bytes <= 1_048_576,
+            "max_connections": self.max_connections >= 1,
         }
         if self.tls_port is not None:
             checks["tls_port"] = 0 <= self.tls_port <= 65535 and (self.tls_port != self.port or self.port == 0)

@@ -10,6 +10,8 @@ protocol class); these are what is left.
 | connexion | response validators' `_parse`/`_validate` and `_schema`          | web/responses.py          |
 | connexion | `decorators.parameter.pythonic`, `SyncResponseDecorator.build_framework_response`, a view's `operation_id` | web/views.py |
 | uvicorn   | the HTTP protocol classes' `client`, `connection_made`/`_lost`   | runtime/connections.py    |
+| uvicorn   | the protocols' `data_received`, `transport`, `loop`, `cycle` (`response_started`/`_complete`, `keep_alive`, `disconnected`, `message_event`), `flow` (`read_paused`, `pause_reading`, `resume_reading`), `server_state.default_headers`; httptools' `on_message_begin`/`on_headers_complete`/`on_message_complete`; h11's `conn.their_state` | runtime/connections.py |
+| asyncio   | the words of a failed `accept()` and of its failed retry (`_start_serving`) on the `asyncio` logger | runtime/limits.py |
 | httpx     | the `httpx._main` module, marked absent so its CLI is not loaded | cli.py                    |
 | rstr      | `Xeger._handle_repeat`                                           | simulation/generator.py   |
 """
@@ -88,3 +90,54 @@ def test_rstr_keeps_the_repeat_hook_the_generator_bounds() -> None:  # simulatio
 
     assert list(inspect.signature(Xeger._handle_repeat).parameters)[:4] == ["self", "start_range", "end_range",
                                                                             "value"]
+
+
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
+def test_uvicorn_protocols_keep_what_the_connection_bounds_use(parser: str) -> None:  # runtime/connections.py
+    import asyncio
+    import importlib
+
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    module = importlib.import_module(f"uvicorn.protocols.http.{parser}_impl")
+    protocol_class = next(v for k, v in vars(module).items()
+                          if k.endswith("Protocol") and isinstance(v, type) and v.__module__ == module.__name__)
+    loop = asyncio.new_event_loop()
+    try:
+        protocol = protocol_class(uvicorn.Config(lambda *a: None, h11_max_incomplete_event_size=16_384),
+                                  ServerState(), {}, _loop=loop)
+    finally:
+        loop.close()
+    for attribute in ("transport", "loop", "client", "cycle", "flow", "server_state", "data_received"):
+        assert hasattr(protocol, attribute), attribute
+    assert isinstance(protocol.server_state.default_headers, list)
+    if parser == "httptools":  # the parser calls these back; the bounds wrap them to follow the request
+        for callback in ("on_message_begin", "on_headers_complete", "on_message_complete"):
+            assert callable(getattr(protocol, callback, None)), callback
+    else:  # h11 calls nothing back: its connection's state is read instead
+        import h11
+
+        assert protocol.conn.their_state is h11.IDLE
+    cycle = inspect.getsource(module.RequestResponseCycle.__init__)
+    for attribute in ("response_started", "response_complete", "keep_alive", "disconnected", "message_event"):
+        assert f"self.{attribute} =" in cycle, attribute
+
+
+def test_uvicorn_flow_control_keeps_what_the_body_timeout_reads() -> None:  # runtime/connections.py
+    from uvicorn.protocols.http.flow_control import FlowControl
+
+    assert "self.read_paused = False" in inspect.getsource(FlowControl.__init__)
+    assert callable(FlowControl.pause_reading) and callable(FlowControl.resume_reading)
+
+
+def test_asyncio_words_its_accept_errors_as_the_filter_expects() -> None:  # runtime/limits.py
+    import asyncio.selector_events
+
+    from sendkit_mock.runtime.limits import ACCEPT_ERROR, ACCEPT_RETRY
+
+    source = inspect.getsource(asyncio.selector_events.BaseSelectorEventLoop._accept_connection)
+    assert f"'message': '{ACCEPT_ERROR}'" in source and "self._start_serving" in source
+    assert "f'Exception in callback {" in inspect.getsource(asyncio.events.Handle._run)
+    assert ACCEPT_RETRY.startswith("Exception in callback ") and ACCEPT_RETRY.endswith(
+        f"{asyncio.selector_events.BaseSelectorEventLoop.__name__}._start_serving(")
