@@ -191,7 +191,8 @@ def _waiting_operations(executor: Executor) -> frozenset[str]:
 def _stores(settings: Settings) -> StoresFactory:
     """Where sessions live: in this process (the default), or in a Redis that several workers share."""
     if settings.store == "memory":
-        return InMemoryStores(max_reports=settings.max_reports, journal_size=settings.journal_size)
+        return InMemoryStores(max_reports=settings.max_reports, journal_size=settings.journal_size,
+                              total_reports=settings.max_reports_total, log_bytes=settings.log_budget_mib << 20)
     from .stores.redis import RedisStores  # redis-py is imported only by those who ask for it
 
     return RedisStores.connect(settings.store, max_reports=settings.max_reports, journal_size=settings.journal_size,

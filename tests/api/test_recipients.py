@@ -128,3 +128,15 @@ def test_recipients_are_invisible_outside_their_workspace(client: Any) -> None:
 def test_the_recipients_path_is_not_a_report_id(client: Any) -> None:
     response = client.delete("/v1/reports/recipients", headers=ws())
     assert response.status_code == 405 and response.headers["allow"] == "GET, HEAD, POST"
+
+
+def test_a_workspace_holds_at_most_1000_recipients_then_a_409_naming_the_limit(client: Any) -> None:
+    held = client.get("/v1/reports/recipients", headers=ws()).json()["pagination"]["total"]  # the world's
+    for n in range(1_000 - held):
+        made = client.post("/v1/reports/recipients", json={"name": f"R {n}", "email": f"r{n}@example.com",
+                                                           "reportType": "workspace"}, headers=ws())
+        assert made.status_code == 201, made.text
+    refused = client.post("/v1/reports/recipients", json={"name": "One more", "email": "more@example.com",
+                                                          "reportType": "workspace"}, headers=ws())
+    assert refused.status_code == 409
+    assert refused.json()["details"] == [{"field": "email", "message": "At most 1,000 recipients per workspace"}]

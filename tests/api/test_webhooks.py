@@ -219,3 +219,16 @@ def test_a_name_that_comes_to_resolve_inward_is_refused_at_delivery_and_logged()
         refused = [a for a in log if a["error"] and a["error"].startswith("Refused")]
         assert len(refused) == 1 and "169.254.169.254" in refused[0]["error"]
         assert (refused[0]["statusCode"], refused[0]["delivered"]) == (None, False)
+
+
+def test_a_workspace_holds_at_most_100_webhooks_then_a_409_naming_the_limit(client: Any) -> None:
+    for n in range(100):
+        made = client.post("/v1/webhooks", json={"name": f"hook {n}", "url": f"http://127.0.0.1:9/{n}",
+                                                 "events": ["report.ready"]}, headers=ws())
+        assert made.status_code == 201, made.text
+    refused = client.post("/v1/webhooks", json={"name": "one more", "url": "http://127.0.0.1:9/x",
+                                                "events": ["report.ready"]}, headers=ws())
+    assert refused.status_code == 409
+    assert refused.json()["details"] == [{"field": "url", "message": "At most 100 webhooks per workspace"}]
+    assert client.post("/v1/webhooks", json={"name": "elsewhere", "url": "http://127.0.0.1:9/y",
+                                             "events": ["report.ready"]}, headers=ws(WS2_KEY)).status_code == 201

@@ -24,6 +24,8 @@ SCHEDULE_DEFAULTS: dict[str, Any] = {
     "enabled": False, "frequency": "weekly", "dayOfWeek": 1, "dayOfMonth": 1, "timeOfDay": "09:00", "timezone": "UTC",
 }
 
+PER_WORKSPACE = 1_000  # [I] recipients one workspace may hold: the mock's bound, not SendKit's (unpublished)
+
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
@@ -137,6 +139,10 @@ class RecipientService:
         self._check(ws, body)
         with self._guard.lock("recipients"):
             self._check_unique(ws, body["email"], None)
+            held = self.store.page(Scope.of("workspace", ws.id), cursor=None, limit=1).total
+            if held >= PER_WORKSPACE:
+                raise Conflict(f"The workspace holds its limit of {PER_WORKSPACE:,} recipients: delete one first",
+                               details=[Detail("email", f"At most {PER_WORKSPACE:,} recipients per workspace")])
             recipient = self._build(self.ids.new(), Scope.of("workspace", ws.id), body, self.clock.now())
             self.store.add(recipient)
         return recipient

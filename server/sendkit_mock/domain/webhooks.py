@@ -11,13 +11,15 @@ from datetime import datetime
 from typing import Any
 
 from ..clock import Clock, iso
-from ..errors import BadRequest, Detail, NotFound
+from ..errors import BadRequest, Conflict, Detail, NotFound
 from .auth import Authenticator, Principal, Scope
 from .destinations import Destinations, Refused
 from .ids import IdFactory
 from .stores import Guard, Store, refill
 
 REPORT_READY, REPORT_FAILED, TEST = "report.ready", "report.failed", "test"
+
+PER_WORKSPACE = 100  # [I] webhooks one workspace may hold: the mock's bound, not SendKit's (unpublished)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,9 @@ class WebhookService:
     def create(self, principal: Principal, header: str | None, body: Mapping[str, Any]) -> Webhook:
         ws = self.auth.workspace(principal, header)
         self._check_url(body["url"])
+        if self.store.page(Scope.of("workspace", ws.id), cursor=None, limit=1).total >= PER_WORKSPACE:
+            raise Conflict(f"The workspace holds its limit of {PER_WORKSPACE} webhooks: delete one first",
+                           details=[Detail("url", f"At most {PER_WORKSPACE} webhooks per workspace")])
         now = self.clock.now()
         wid = self.ids.new()
         generated = random.Random(f"sendkit-mock/secret/{self.seed}/{wid}").getrandbits(256)

@@ -107,9 +107,10 @@ class InMemoryStore(Generic[T]):
 
     def add(self, item: T, evictable: Callable[[T], bool] = _never) -> list[T]:
         with self._lock:
-            if item.id not in self._by_id and (self.max_items is None or len(self._by_id) < self.max_items):
-                self._held.take()  # StoreFull past the process's quota, before anything changes (at its own
-                # cap, a store evicts one for one)
+            new = item.id not in self._by_id
+            at_cap = self.max_items is not None and len(self._by_id) >= self.max_items
+            if new and not at_cap:  # at its own cap a store evicts one for one
+                self._held.take()  # StoreFull past the process's quota, before anything changes
             self._by_id[item.id] = item
             self._last_seq = max(self._last_seq, item.seq)
             for index in self._indexes(item):
@@ -119,7 +120,7 @@ class InMemoryStore(Generic[T]):
                 victim = self._victim(evictable)
                 self._remove(victim)
                 evicted.append(victim)
-            self._held.give(len(evicted))
+            self._held.give(len(evicted) - (1 if new and at_cap else 0))
             return evicted
 
     def replace(self, item: T) -> None:
