@@ -229,7 +229,10 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
                                 lifespan="on" if n == 0 else "off", http=mock.connections.protocol(limits),
                                 timeout_keep_alive=settings.keepalive_timeout,
                                 h11_max_incomplete_event_size=settings.max_header_bytes,  # the h11 fallback's own
-                                access_log=False, loop="asyncio", **tls)
+                                access_log=False, loop="asyncio",
+                                # The peer as the socket has it: an X-Forwarded-For from any local client would
+                                # rename it, and the faults find a request's connection by that name (a 500).
+                                proxy_headers=False, **tls)
         servers.append((uvicorn.Server(config), None if sockets is None else [sockets[n]]))
     if len(servers) == 1:
         servers[0][0].run(sockets=servers[0][1])
