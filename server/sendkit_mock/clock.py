@@ -191,8 +191,8 @@ class SessionClock:
 def read_state(state: dict[str, object]) -> ClockState:
     """A clock's part of a state file (`SessionClock.state`), checked."""
     mode, offset = str(state["mode"]), state["offsetSeconds"]
-    if mode not in ("real", "manual") or not isinstance(offset, int | float):
-        raise ValueError("mode must be real or manual, offsetSeconds a number")
+    if mode not in ("real", "manual") or not isinstance(offset, int | float) or not abs(offset) <= 4e9:
+        raise ValueError("mode must be real or manual, offsetSeconds a number within ±4,000,000,000")
     start, frozen = parse_exact(str(state["start"])), parse_exact(str(state["frozenAt"]))
     return ClockState(mode, micros(start), round(offset * 1_000_000), micros(frozen))
 

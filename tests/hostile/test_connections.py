@@ -146,8 +146,6 @@ def test_a_body_shorter_than_its_content_length_gets_408_after_the_body_timeout(
     assert "body did not arrive within 1 s" in str(shaped["message"])
 
 
-@pytest.mark.xfail(strict=True, reason="web/incoming.py _read takes the disconnect that follows a 408 for the "
-                                       "body's end and hands the app the 26 bytes that came (the report is made)")
 def test_a_body_that_timed_out_is_not_handled(quick: RunningServer) -> None:
     body = json.dumps(SEED_BODY).encode()  # a whole, valid body, with 100 bytes more declared than sent
     reports = requests.get(f"{quick.url}/v1/reports", headers={"X-Api-Key": WS_KEY}, timeout=5).json()["data"]

@@ -214,7 +214,7 @@ def _one(problems: list[Detail], field: str, read: Callable[[], object]) -> bool
     try:
         read()
         return True
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         problems.append(Detail(field, _why(exc)))
         return False
 
@@ -229,7 +229,7 @@ def _each(problems: list[Detail], document: Json, field: str, read: Callable[[An
     for i, item in enumerate(items):
         try:
             out.append(read(item))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             problems.append(Detail(f"{prefix}{field}[{i}]", _why(exc)))
     ids = [getattr(x, "id", None) for x in out if getattr(x, "id", None)]
     if len(ids) != len(set(ids)):

@@ -78,7 +78,10 @@ class Intake:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             found.oversize = True  # refused by RequestGuard, inside the error handlers, without reading it
         elif chunked or (declared is not None and declared.isdigit() and int(declared) > 0):
-            found.body, found.oversize = await _read(receive, self.limit)
+            read = await _read(receive, self.limit)
+            if read is None:  # the client went, or the body timeout answered 408, before the body's end:
+                return  # nothing to handle, and nobody to answer
+            found.body, found.oversize = read
             receive = _replay(found.body, receive)
             if chunked and not found.oversize:
                 # The length it turned out to have, and no Transfer-Encoding: every reader inside (connexion's
@@ -105,12 +108,13 @@ def canonical(path: str) -> str:
     return "/" + "/".join(kept) + trailing
 
 
-async def _read(receive: Receive, limit: int) -> tuple[bytes, bool]:
+async def _read(receive: Receive, limit: int) -> tuple[bytes, bool] | None:
+    """The body and whether it went over the limit; None when it never arrived whole (never half-handled)."""
     chunks, size = [], 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            return None
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:

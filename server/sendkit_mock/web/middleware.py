@@ -74,7 +74,9 @@ class RequestGuard:
         declared = headers.get(b"content-length")
         if declared is not None and not declared.isdigit():
             raise ApiError(status=400)
-        if found.body and scope["method"] in _BODY_METHODS:
+        operation = found.route.operation(scope["method"]) if found.route is not None else None
+        takes_body = operation is None or "requestBody" in operation.spec  # else a body is ignored, as sent
+        if found.body and scope["method"] in _BODY_METHODS and takes_body:
             if b"content-type" not in headers:
                 raise ApiError(status=415)
             charset = _charset(headers[b"content-type"])
