@@ -12,13 +12,16 @@
   scenario on a fresh mock, every check on every step.
 
 Every rule JSON Schema can say is in openapi.yaml (period bounds, time zones, a campaign report's
-campaignIds), and the mock refuses no schema-valid period order, so `st run` with no hooks passes
-(tests/e2e/test_schemathesis_cli.py). One rule depends on the key, which no schema can say: a platform key
-names its workspace (else 400). Others answer with statuses Schemathesis accepts for valid data but reach
-nothing interesting: unknown campaign, recipient or cursor ids (404), a taken e-mail (409). Hooks registered
-on these schemas alone (never globally) keep *positive* cases to them, so runs reach created reports and
-real pages: `map_case` for generated cases, `before_add_examples` for the schema's examples. Negative cases
-go out as generated. The hooks read the rules in their own words, not through the server's code.
+campaignIds). Two rules no schema can say: a platform key names its workspace (else 400), and a period's end
+is not before its start (else a 400 naming periodEnd; openapi.yaml states it in words, `x-sendkit-inferred`,
+and as `x-sendkit-not-before`, since JSON Schema cannot compare two fields). Others answer with statuses
+Schemathesis accepts for valid data but reach nothing interesting: unknown campaign, recipient or cursor ids
+(404), a taken e-mail (409). Hooks registered on these schemas alone (never globally) keep *positive* cases
+to them, so `positive_data_acceptance` holds every operation to the strict check and runs reach created
+reports and real pages: `map_case` for generated cases, `before_add_examples` for the schema's examples.
+Negative cases go out as generated. The hooks read the rules in their own words, not through the server's
+code. (`st run`, which takes no hook, accepts a 400 for positive data on POST /v1/reports instead:
+tests/e2e/test_schemathesis_cli.py.)
 
 Deterministic: a fixed seed and no example database. `SENDKIT_CONTRACT_SEED=<n>` picks another seed and
 `SENDKIT_CONTRACT_EXAMPLES=<n>` another example budget, to explore further.
@@ -31,8 +34,10 @@ import copy
 import functools
 import itertools
 import os
+import re
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +94,32 @@ def _config(auth: dict[str, dict[str, str]]) -> schemathesis.Config:
 # Reads of reports that a platform key may make without X-Workspace-Id: they address the user's own
 # (organizational) reports. Every other call of a platform key names its workspace.
 _USER_SCOPED_READS = {("GET", "/v1/reports"), ("GET", "/v1/reports/{id}"), ("DELETE", "/v1/reports/{id}")}
+
+
+def _bound(value: str, *, end: bool) -> datetime | None:
+    """The instant a period bound names (a date as an end covers its whole day), to the microsecond; None
+    when Python cannot read it."""
+    text = value.upper()
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+            return day + timedelta(days=1) if end else day
+        moment = datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text))  # it reads six digits at most
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def period_in_order(body: dict[str, Any]) -> None:
+    """A period's end is not before its start. Where that is not plainly so (reversed, equal to the
+    microsecond, unreadable here, or the end left out, when it is today, which a generated start may be
+    after), the end becomes the start: a period of one day or of no time, which the mock takes."""
+    start, end = body.get("periodStart"), body.get("periodEnd")
+    if not isinstance(start, str):
+        return
+    start_at, end_at = _bound(start, end=False), _bound(end, end=True) if isinstance(end, str) else None
+    if start_at is None or end_at is None or end_at <= start_at:
+        body["periodEnd"] = start
 
 
 def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> Callable[[Case], None]:
@@ -196,8 +227,10 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
         if WORKSPACE_HEADER in headers or (platform and workspace_scoped):
             headers[WORKSPACE_HEADER] = WS_ID
             case.headers = headers
-        if body is not None and operation in body_rules:
-            body_rules[operation](body, headers)
+        if body is not None:
+            period_in_order(body)  # wherever a body has a period: POST /v1/reports today
+            if operation in body_rules:
+                body_rules[operation](body, headers)
             case.body = body
         if "cursor" in query and operation in cursor_rules:
             newest = cursor_rules[operation](headers)
@@ -435,7 +468,6 @@ def post_period(period: dict[str, str]) -> Response:
         pytest.param({"periodEnd": "2099-12-31"}, id="latest-end-date"),
         pytest.param({"periodStart": "1970-01-01", "periodEnd": "1970-01-01"}, id="earliest-single-day"),
         pytest.param({"periodStart": "1970-01-01T00:00:00+01:00"}, id="an-offset-into-1969-in-utc"),
-        pytest.param({"periodStart": "2026-05-01", "periodEnd": "2026-04-01"}, id="reversed-was-an-unannounced-400"),
         pytest.param({"periodStart": "2026-04-01T00:00:00Z", "periodEnd": "2026-03-31"}, id="an-empty-period"),
     ],
 )
@@ -458,3 +490,32 @@ def test_periods_outside_the_documented_range_are_a_400(period: dict[str, str]) 
     assert response.status_code == 400, response.text
     assert response.json()["details"][0]["message"] == (
         "Must be a date (YYYY-MM-DD) or an ISO 8601 date-time from 1970 to 2099")
+
+
+def test_a_reversed_period_is_a_400_naming_period_end() -> None:
+    """The rule the hooks keep positive cases to (openapi.yaml: `x-sendkit-not-before`, inferred)."""
+    response = post_period({"periodStart": "2026-05-01", "periodEnd": "2026-04-01"})
+    assert response.status_code == 400, response.text
+    assert response.json()["details"] == [{"field": "periodEnd", "message": "Must not be before periodStart"}]
+
+
+@pytest.mark.parametrize(
+    ("period", "end"),
+    [
+        pytest.param({"periodStart": "2026-05-01", "periodEnd": "2026-04-01"}, "2026-05-01", id="reversed-dates"),
+        pytest.param({"periodStart": "2026-05-01T00:00:00Z", "periodEnd": "2026-04-30"}, "2026-05-01T00:00:00Z",
+                     id="an-end-date-covering-the-day-before"),
+        pytest.param({"periodStart": "2026-01-01T00:00:00.0000002Z", "periodEnd": "2026-01-01T00:00:00.0000001Z"},
+                     "2026-01-01T00:00:00.0000002Z", id="reversed-below-a-microsecond"),
+        pytest.param({"periodStart": "2099-12-31"}, "2099-12-31", id="no-end-is-today-which-a-start-may-be-after"),
+        pytest.param({"periodStart": "2026-01-01", "periodEnd": "2026-01-01"}, "2026-01-01", id="one-day-kept"),
+        pytest.param({"periodStart": "2026-01-01", "periodEnd": "2026-04-17t00:00:00z"}, "2026-04-17t00:00:00z",
+                     id="in-order-kept"),
+        pytest.param({"periodEnd": "2026-04-17"}, "2026-04-17", id="no-start-kept"),
+    ],
+)
+def test_positive_cases_keep_their_period_in_order(period: dict[str, str], end: str) -> None:
+    body = dict(period)
+    period_in_order(body)
+    assert body["periodEnd"] == end
+    assert post_period(body).status_code == 201
