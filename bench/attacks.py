@@ -2,6 +2,7 @@
 
     python bench/attacks.py                      # the defaults: about two minutes on 2 cores
     python bench/attacks.py --sessions 200 --reports 20000
+    python bench/attacks.py --baseline ../old    # the same, then against another checkout's server
 
 It measures and prints; it asserts nothing. The server listens on 127.0.0.1 only, and every attack is
 bounded in count. Phases, each after the last (the RSS printed is the server's, read from /proc):
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,7 +27,6 @@ from pathlib import Path
 import requests
 
 KEY = "sk_4a2be3efa1ee546f088b9e44a35b5b609f3677e04d8c9c68"
-SCRIPT = shutil.which("sendkit-mock", path=os.path.dirname(sys.executable)) or "sendkit-mock"
 
 
 def rss_mib(pid: int) -> tuple[float, float]:
@@ -100,14 +99,24 @@ def main() -> None:
     parser.add_argument("--imports", type=int, default=100, help="sessions given a 1 MiB state import")
     parser.add_argument("--reports", type=int, default=5_000, help="reports created, over 50 sessions")
     parser.add_argument("--log-budget-mib", type=int, default=128)
+    parser.add_argument("--baseline", type=Path, help="another checkout: its server replays the same attacks "
+                                                      "after this one's (with its own defaults)")
     args = parser.parse_args()
+    replay("this checkout", ["--log-budget-mib", str(args.log_budget_mib)], dict(os.environ), args)
+    if args.baseline is not None:
+        env = {**os.environ, "PYTHONPATH": str(args.baseline.resolve() / "server")}
+        replay(f"baseline {args.baseline}", [], env, args)
+
+
+def replay(name: str, flags: list[str], env: dict[str, str], args: argparse.Namespace) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([SCRIPT, "serve", "--port", str(port), "--no-access-log", "--log-level", "warning",
-                               "--log-budget-mib", str(args.log_budget_mib)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "sendkit_mock", "serve", "--port", str(port), "--no-access-log",
+               "--log-level", "warning", *flags]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    print(f"--- {name}")
     try:
-        for _ in range(300):
+        for _ in range(600):
             try:
                 requests.get(f"{base}/openapi.json", timeout=1)
                 break
@@ -121,14 +130,13 @@ def main() -> None:
             ("headers", lambda: header_attack(base, 20)),
             ("records", lambda: records_attack(base, args.reports)),
         ]
-        for name, run in phases:
+        for phase, run in phases:
             started = time.perf_counter()
             result = run()
             now, peak = rss_mib(server.pid)
             extra = f"  {json.dumps(result)}" if result is not None else ""
-            print(f"{name:20} RSS {now:7.1f} MiB  peak {peak:7.1f} MiB  {time.perf_counter() - started:6.1f} s{extra}")
-        above = rss_mib(server.pid)[0] - idle[0]
-        print(f"log budget {args.log_budget_mib} MiB; RSS above idle at the end: {above:.1f} MiB")
+            print(f"{phase:20} RSS {now:7.1f} MiB  peak {peak:7.1f} MiB  {time.perf_counter() - started:6.1f} s{extra}")
+        print(f"RSS above idle at the end: {rss_mib(server.pid)[0] - idle[0]:.1f} MiB")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -188,3 +188,15 @@ def test_what_the_session_could_not_serve_is_refused_naming_each_entry_and_nothi
     after = client.get("/__mock/state").json()["data"]
     assert after["reports"] == state["reports"] and after["ids"]["reports"] == state["ids"]["reports"]
     assert client.get(f"/v1/reports/{rid}", headers=ws()).status_code == 200  # the old state stays
+
+
+def test_a_record_its_schema_refuses_is_a_400_naming_the_field_not_a_500_on_every_read(client: Any) -> None:
+    """A recipient imported without an e-mail was taken, then every list of recipients answered 500."""
+    state = client.get("/__mock/state").json()["data"]
+    spoiled = copy.deepcopy(state)
+    spoiled["recipients"][0]["email"] = None
+    spoiled["recipients"][1]["totalReportsSent"] = -1
+    refused = client.put("/__mock/state", json=spoiled)
+    assert refused.status_code == 400
+    assert {d["field"] for d in refused.json()["details"]} == {"recipients[0].email", "recipients[1].totalReportsSent"}
+    assert client.get("/v1/reports/recipients", headers=ws()).status_code == 200

@@ -81,7 +81,8 @@ LAYERS = {
     "simulation": {"errors", "spec"},
     "delivery": {"domain", "errors", "clock"},
     "stores": {"clock", "domain", "errors", "simulation"},  # the domain's store interfaces, in memory and on Redis
-    "session": {"clock", "delivery", "domain", "errors", "settings", "simulation", "stores"},
+    # and the contract, a state import's records held to it (snapshot.py)
+    "session": {"clock", "delivery", "domain", "errors", "resources", "settings", "simulation", "spec", "stores"},
     "api": {"clock", "domain", "errors", "session", "simulation"},  # thin handlers: no web, no app
     # the framework's layer: everything below the composition root, and of the runtime only the connections
     # (a fault resets a socket) and the incidents (the mock's own failures, kept by the error handlers)

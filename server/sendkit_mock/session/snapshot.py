@@ -23,6 +23,9 @@ from ..domain.reports import Report
 from ..domain.stores import COUNTERS
 from ..domain.webhooks import Job, Webhook
 from ..errors import BadRequest, Detail
+from ..resources import spec_path
+from ..spec import load
+from ..spec.shapes import shapes_of
 from ..stores import records
 from .journal import kept
 from .sessions import Session
@@ -127,7 +130,7 @@ def read(document: Json) -> State:
 def check(session: Session, state: State) -> None:
     """A 400 naming what a session like `session` (its seed) could not serve of a read state: instants out
     of range, ids its counters would hand out again. Asked before anything of the session changes."""
-    problems = _out_of_range(state) + _minted_again(session, state)
+    problems = _out_of_range(state) + _minted_again(session, state) + _unservable(session, state)
     if problems:
         raise BadRequest(details=problems)
 
@@ -167,6 +170,23 @@ def _out_of_range(state: State) -> list[Detail]:
             continue  # read() named it
         if not FIRST <= when <= LAST:
             problems.append(Detail(f"clock.{name}", f"Must fall in {FIRST.year} to {LAST.year - 1}"))
+    return problems
+
+
+def _unservable(session: Session, state: State) -> list[Detail]:
+    """Each record as the API would answer it, held to the contract's schema for it: a record its schema
+    refuses (an empty name, a negative count, a period text no client could read) was taken, and then every
+    read that showed it was a 500."""
+    document = load(spec_path()).sendkit.document
+    shapes = shapes_of(document)
+    now = session.clock.now()
+    problems: list[Detail] = []
+    for i, report in enumerate(state.reports):
+        problems += shapes.problems("Report", report.to_json(now, None), f"reports[{i}]")
+    for i, recipient in enumerate(state.recipients):
+        problems += shapes.problems("Recipient", recipient.to_json(), f"recipients[{i}]")
+    for i, webhook in enumerate(state.webhooks):
+        problems += shapes.problems("Webhook", webhook.to_json(), f"webhooks[{i}]")
     return problems
 
 
