@@ -25,10 +25,12 @@ REASONS: dict[int, str] = {
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    408: "Request Timeout",  # the connection level (runtime/limits.py)
     409: "Conflict",
     413: "Payload Too Large",
     415: "Unsupported Media Type",
     429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     502: "Bad Gateway",  # the validating proxy: the upstream failed or broke the contract
     503: "Service Unavailable",

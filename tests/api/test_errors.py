@@ -183,3 +183,17 @@ def test_a_leap_second_is_an_instant_the_clock_can_be_set_to(client: Any) -> Non
     response = client.post("/__mock/clock", json={"set": "2026-12-31T23:59:60Z"})
     assert response.status_code == 200, response.text
     assert response.json()["data"]["now"] == "2027-01-01T00:00:00.000Z"
+
+
+@pytest.mark.parametrize("written", ["%2B1", "+1+", "%EF%BC%91", "1_000", "1.0", "0x1"])
+def test_an_integer_parameter_is_ascii_digits_as_written(client: Any, written: str) -> None:
+    """Python's int() took "+1", " 1 ", "1_000" and a full-width "１" as numbers; a client sending them would
+    pass here and fail against SendKit."""
+    error = assert_error(client.get(f"/v1/reports?limit={written}", headers=ws()), 400, "Bad Request")
+    assert error["details"] == [{"field": "limit", "message": "Must be an integer"}]
+
+
+def test_a_prefer_header_over_1024_characters_is_a_400_naming_it(client: Any) -> None:
+    error = assert_error(client.get("/v1/reports", headers={**ws(), "Prefer": "code=200, " + "x" * 1_100}), 400,
+                         "Bad Request")
+    assert error["details"] == [{"field": "Prefer", "message": "At most 1,024 characters"}]

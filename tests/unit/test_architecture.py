@@ -97,7 +97,7 @@ LAYERS = {
 }
 NARROW = {  # where a folder may reach into another only for some of its modules
     ("web", "runtime"): {"runtime.connections", "runtime.incidents"},
-    ("testing", "runtime"): {"runtime.incidents", "runtime.tls"},
+    ("testing", "runtime"): {"runtime.incidents", "runtime.limits", "runtime.tls"},
     ("proxy", "session"): {"session.journal"},
     ("proxy", "stores"): {"stores.memory"},
     ("session", "stores"): {"stores", "stores.records"},  # a state document's records as JSON

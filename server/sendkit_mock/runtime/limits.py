@@ -16,9 +16,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
 
-from ..errors import REASONS, ApiError
+from ..errors import ApiError
 from ..settings import Settings
 
 RETRY_AFTER = 1  # seconds a refused client waits: connections free up as fast as requests finish
@@ -66,18 +65,10 @@ def raise_descriptor_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-class Refusal(ApiError):
-    """An answer from the connection level. Its `error` is the status's standard phrase, as `REASONS` gives
-    for the statuses the API documents (408 and 431 are not among them)."""
-
-    def body(self) -> dict[str, Any]:
-        return {**super().body(), "error": REASONS.get(self.status) or HTTPStatus(self.status).phrase}
-
-
 def answer(status: int, message: str, *, retry_after: int | None = None,
            default_headers: Sequence[tuple[bytes, bytes]] = ()) -> bytes:
     """A whole HTTP/1.1 response in SendKit's error shape, after which the connection closes."""
-    body = json.dumps(Refusal(message, status=status).body(), separators=(",", ":"))
+    body = json.dumps(ApiError(message, status=status).body(), separators=(",", ":"))
     head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode()]
     head += [name + b": " + value for name, value in default_headers]
     head += [b"content-type: application/json", b"content-length: %d" % len(body), b"connection: close"]

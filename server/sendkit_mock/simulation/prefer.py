@@ -18,6 +18,7 @@ HEADER = "Prefer"
 FAULTS = ("connection-reset", "empty-response", "malformed-body", "slow-body")
 STATUSES = ("queued", "processing", "ready", "failed")
 MAX_DELAY_MS = 60_000
+MAX_LENGTH = 1_024  # characters of all Prefer headers of a request together (mock-api.yaml says so)
 _TOKEN = re.compile(r'^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*))?\s*(?:;.*)?$')
 _EXAMPLE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -57,6 +58,9 @@ def parse(headers: Iterable[str], query: Iterable[tuple[str, str]]) -> Preferenc
         if name in QUERY_NAMES:
             raw.setdefault(QUERY_NAMES[name], value)
     from_headers: dict[str, str] = {}
+    headers = list(headers)
+    if sum(len(header) for header in headers) > MAX_LENGTH:
+        raise BadRequest.field(HEADER, f"At most {MAX_LENGTH:,} characters")
     for header in headers:
         for token in _split(header):
             match = _TOKEN.match(token)

@@ -92,17 +92,19 @@ class SendkitMockServers:
         if settings not in self._running:
             from ..app import create_mock
             from ..delivery.executors import InlineExecutor
+            from ..runtime.limits import Limits
             from ..runtime.tls import certificate_for
             from .threaded import ThreadedServer
 
             # Inline delivery: a webhook or an e-mail that fell due is sent before the control call that moved
             # the clock answers, so a test sees it on its next line.
             mock = create_mock(settings, executor=InlineExecutor(), background=True)
-            server = ThreadedServer(mock.app, http=mock.connections.protocol()).start()
+            protocol = mock.connections.protocol(Limits.of(mock.settings))  # the mock's own connection bounds
+            server = ThreadedServer(mock.app, http=protocol).start()
             running = _Running(mock, server.url, server.stop)
             certificate = certificate_for(settings)
             if certificate is not None:  # tls=True: HTTPS beside HTTP, on the same app
-                secure = ThreadedServer(mock.app, http=mock.connections.protocol(), certificate=certificate,
+                secure = ThreadedServer(mock.app, http=protocol, certificate=certificate,
                                         lifespan="off").start()
 
                 def stop_both() -> None:

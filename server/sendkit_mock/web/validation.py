@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncGenerator
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qsl
 
 from connexion.json_schema import Draft4RequestValidator
 from connexion.lifecycle import ConnexionRequest
@@ -21,6 +22,7 @@ from .compiled import compiled
 from .incoming import KEY
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INTEGER = re.compile(r"-?[0-9]{1,18}\Z")  # ASCII digits, as a JSON or URL integer is written
 
 
 def _is_date(value: object) -> bool:
@@ -96,9 +98,15 @@ class RequestParameterValidator(ParameterValidator):
             "path": request.path_params,
             "header": request.headers,
         }
+        written = dict(parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         for where, values in sources.items():
             for param in self.parameters.get(where, []):
-                details += self._check(param, values.get(param["name"]))
+                name = param["name"]
+                if where == "query" and isinstance(written.get(name), str):  # as written, not as coerced
+                    if param.get("schema", {}).get("type") == "integer" and not _INTEGER.match(written[name]):
+                        details.append(Detail(name, "Must be an integer"))  # int() took "+1", " 1 ", "１"
+                        continue
+                details += self._check(param, values.get(name))
         if details:
             raise BadRequest(details=details)
 
@@ -110,10 +118,9 @@ class RequestParameterValidator(ParameterValidator):
         schema = param.get("schema", {})
         value: Any = raw
         if schema.get("type") == "integer" and isinstance(raw, str):
-            try:
-                value = int(raw)
-            except ValueError:
+            if not _INTEGER.match(raw):  # Python's int() also takes " 1 ", "+1", "1_000" and "１"
                 return [Detail(name, "Must be an integer")]
+            value = int(raw)
         fast = compiled(schema)
         if fast is not None and fast.is_valid(value):  # compiled once per parameter; a refusal explained below
             return []
