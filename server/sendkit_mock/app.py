@@ -245,6 +245,7 @@ def _web_app(settings: Settings, world: World, sessions: Sessions, connections: 
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)
     app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)
+    app.add_middleware(errors.LastResort, MiddlewarePosition.BEFORE_EXCEPTION, incidents=incidents)
     app.add_middleware(Intake, MiddlewarePosition.BEFORE_EXCEPTION, index=index, sessions=sessions,
                        max_body_bytes=settings.max_body_bytes)
     if sessions.directory is not None:  # a shared store's outages and request memo; the embedded one has neither

@@ -56,7 +56,8 @@ def iso(when: datetime) -> str:
     return when.isoformat(timespec="milliseconds")[:-len("+00:00")] + "Z"
 
 
-LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # a session's clock stops short of this, far from datetime's limit
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # a session's clock stops short of this: "today" stays in a year a
+# period may be written in (1970-2099), and far from datetime's limit
 
 
 class TimeGoesForward(ValueError):

@@ -197,3 +197,26 @@ def test_a_prefer_header_over_1024_characters_is_a_400_naming_it(client: Any) ->
     error = assert_error(client.get("/v1/reports", headers={**ws(), "Prefer": "code=200, " + "x" * 1_100}), 400,
                          "Bad Request")
     assert error["details"] == [{"field": "Prefer", "message": "At most 1,024 characters"}]
+
+
+def test_a_failure_in_the_mocks_own_layers_is_a_500_in_sendkits_shape(client: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside connexion's handlers (here the simulation, and the journal's recorder after the answer) a
+    failure reached uvicorn's plain-text 500."""
+    import sendkit_mock.web.recorder as recorder
+    import sendkit_mock.web.simulator as simulator
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a layer broke")
+
+    monkeypatch.setattr(simulator.preferences, "parse", broken)
+    assert_error(client.get("/v1/reports", headers=ws()), 500, "Internal Server Error")
+    monkeypatch.undo()
+    monkeypatch.setattr(recorder, "_entry", broken)
+    assert client.get("/v1/reports", headers=ws()).status_code == 200  # the answer was out: it stands
+
+
+@pytest.mark.parametrize("delay", ["%C2%B2", "%EF%BC%95", "%D9%A5"])  # ², a full-width 5, an Arabic-Indic 5
+def test_a_delay_in_digits_other_than_ascii_is_a_400_naming_prefer(client: Any, delay: str) -> None:
+    error = assert_error(client.get(f"/v1/reports?__delay={delay}", headers=ws()), 400, "Bad Request")
+    assert error["details"][0]["field"] == "Prefer"

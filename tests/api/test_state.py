@@ -200,3 +200,30 @@ def test_a_record_its_schema_refuses_is_a_400_naming_the_field_not_a_500_on_ever
     assert refused.status_code == 400
     assert {d["field"] for d in refused.json()["details"]} == {"recipients[0].email", "recipients[1].totalReportsSent"}
     assert client.get("/v1/reports/recipients", headers=ws()).status_code == 200
+
+
+def test_integers_past_jsons_exact_range_and_webhook_bounds_are_refused_naming_each(client: Any) -> None:
+    """10**20 was taken, then reached the answer as the float 1e+20 and every list was a 500; a webhook's
+    retryAttempts of 10**6 overflowed the retry's back-off."""
+    made = client.post("/v1/webhooks", json={"name": "w", "url": "http://127.0.0.1:9/w", "events": ["report.ready"]},
+                       headers=ws())
+    assert made.status_code == 201, made.text
+    state = client.get("/__mock/state").json()["data"]
+    spoiled = copy.deepcopy(state)
+    spoiled["recipients"][0]["totalReportsSent"] = 10**20
+    spoiled["webhooks"][0]["retryAttempts"] = 10**6
+    spoiled["webhooks"][0]["timeoutMs"] = 10**12
+    refused = client.put("/__mock/state", json=spoiled)
+    assert refused.status_code == 400
+    assert {d["field"] for d in refused.json()["details"]} >= {
+        "recipients[0].totalReportsSent", "webhooks[0].retryAttempts", "webhooks[0].timeoutMs"}
+
+
+def test_the_clock_stops_before_2100_so_today_stays_a_period_the_api_can_show(client: Any) -> None:
+    assert client.post("/__mock/clock", json={"set": "2099-12-31T23:59:59Z"}).status_code == 200
+    assert client.post("/__mock/clock", json={"advance": 1}).status_code == 409
+    assert client.post("/__mock/clock", json={"set": "2099-12-31T23:59:59-23:59"}).status_code == 409
+    rid = client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()).json()["data"]["reports"][0]["id"]
+    assert client.get(f"/v1/reports/{rid}", headers=ws()).json()["data"]["periodEnd"] == "2099-12-31"
+    state = client.get("/__mock/state").json()["data"]
+    assert client.put("/__mock/state", json=state).status_code == 200  # its own export is taken back

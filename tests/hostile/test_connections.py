@@ -326,3 +326,19 @@ def test_each_parser_is_held_to_the_same_bounds(parsed_by: RunningServer) -> Non
 ])
 def test_the_connection_cap_leaves_descriptors_for_the_process(wanted: int, descriptors: int, cap: int) -> None:
     assert connection_cap(wanted, descriptors) == cap
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+    b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+    b"GET /v1/reports HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n",
+    b"GET /v1/r\xc3\xa9ports HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"POST /v1/reports HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+], ids=["two-lengths", "length-and-chunked", "obs-fold", "raw-utf8-target", "negative-length"])
+def test_bytes_that_are_no_http_request_get_a_400_in_sendkits_shape(quick: RunningServer,
+                                                                     request_bytes: bytes) -> None:
+    """uvicorn answered these in plain text ("Invalid HTTP request received.")."""
+    with connect(quick) as sock:
+        sock.sendall(request_bytes)
+        shaped = refusal(until_closed(sock), 400, "Bad Request")
+    assert "not valid HTTP/1.1" in str(shaped["message"])

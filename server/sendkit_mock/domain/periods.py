@@ -60,7 +60,7 @@ def resolve_period(start: str | None, end: str | None, today: date) -> Period:
     for name, value, is_end in (("periodStart", start, False), ("periodEnd", end, True)):
         if value is None:
             continue
-        if not value[:4].isdigit() or int(value[:4]) not in YEARS:
+        if not (value[:4].isascii() and value[:4].isdigit()) or int(value[:4]) not in YEARS:
             details.append(Detail(name, "Must be between 1970-01-01 and 2099-12-31"))
             continue
         try:

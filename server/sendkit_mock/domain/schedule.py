@@ -66,7 +66,7 @@ def zone(name: str) -> ZoneInfo:
 
 def parse_time_of_day(text: str) -> time:
     hours, _, minutes = text.partition(":")
-    if len(hours) != 2 or len(minutes) != 2 or not (hours + minutes).isdigit():
+    if len(hours) != 2 or len(minutes) != 2 or not ((hours + minutes).isascii() and (hours + minutes).isdigit()):
         raise ValueError(text)
     return time(int(hours), int(minutes))
 

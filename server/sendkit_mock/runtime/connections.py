@@ -198,6 +198,12 @@ class _Bounded(asyncio.Protocol):
             return
         self._answer(answer(status, message, default_headers=self.server_state.default_headers))
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to bytes that are no HTTP/1.1 request (two Content-Lengths, Content-Length with
+        Transfer-Encoding, a folded header, raw non-ASCII in the target...), in SendKit's shape, not text."""
+        self._answer(answer(400, f"The request is not valid HTTP/1.1 ({msg.rstrip('.')}): check its framing "
+                                 "and headers", default_headers=self.server_state.default_headers))
+
     def _answer(self, response: bytes) -> None:
         """Writes `response`, the last thing sent, then reads and drops what the client still sends until it
         closes or `LINGER` passes: closing with its bytes unread would reset the connection, and the client

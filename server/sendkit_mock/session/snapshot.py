@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..clock import exact, parse_exact, read_state
+from ..clock import LATEST, exact, parse_exact, read_state
 from ..domain.recipients import Recipient
 from ..domain.reports import Report
 from ..domain.stores import COUNTERS
@@ -31,7 +31,10 @@ from .journal import kept
 from .sessions import Session
 
 VERSION = 1
-FIRST, LAST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)  # instants a session can serve
+# The instants a record may hold: from 1970 to a year past the clock's end (LATEST), where a report created
+# at the clock's last second finishes, all far from what datetime can compute.
+FIRST, LAST = datetime(1970, 1, 1, tzinfo=UTC), LATEST.replace(year=LATEST.year + 1)
+SAFE_INTEGER = 2**53 - 1  # JSON's exact integers: a larger one reached the answer as a float, and broke it
 MINT_LOOKAHEAD = 10_000  # ids of each sequence checked past its count for a collision with an imported record
 Json = dict[str, Any]
 
@@ -187,7 +190,25 @@ def _unservable(session: Session, state: State) -> list[Detail]:
         problems += shapes.problems("Recipient", recipient.to_json(), f"recipients[{i}]")
     for i, webhook in enumerate(state.webhooks):
         problems += shapes.problems("Webhook", webhook.to_json(), f"webhooks[{i}]")
+    for field, records_json in (("recipients", [r.to_json() for r in state.recipients]),
+                                ("webhooks", [w.to_json() for w in state.webhooks])):
+        problems += [Detail(f"{field}[{i}].{name}", f"Must be at most {SAFE_INTEGER:,}")
+                     for i, record in enumerate(records_json) for name, value in _integers(record)
+                     if abs(value) > SAFE_INTEGER]
     return problems
+
+
+def _integers(value: Any, path: str = "") -> list[tuple[str, int]]:
+    """Every integer in a record's JSON, by field path."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _integers(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _integers(v, f"{path}[{i}]")]
+    return []
 
 
 def _instants(value: Any, depth: int = 0) -> list[datetime]:

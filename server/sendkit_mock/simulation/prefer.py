@@ -114,7 +114,7 @@ def _read(name: str, value: str) -> object:
             raise _bad(name, value, "true or false")
         return value.lower() == "true"
     if name == "delay":
-        if not value.isdigit() or int(value) > MAX_DELAY_MS:
+        if not (value.isascii() and value.isdigit()) or int(value) > MAX_DELAY_MS:  # int() reads "²" too
             raise _bad(name, value, f"milliseconds from 0 to {MAX_DELAY_MS:,}")
         return int(value)
     if name == "status":

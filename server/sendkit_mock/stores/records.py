@@ -149,8 +149,8 @@ def job_json(due: Any, job: Job) -> Json:
 
 def read_job(raw: Json) -> tuple[Any, Job]:
     attempt = raw["attempt"]
-    if not isinstance(attempt, int) or attempt < 1:
-        raise ValueError("attempt must be a whole number from 1")
+    if not isinstance(attempt, int) or not 1 <= attempt <= 11:  # a first try and at most 10 retries
+        raise ValueError("attempt must be a whole number from 1 to 11")
     body = base64.b64decode(str(raw["body"]), validate=True)
     job = Job(read_id(raw["deliveryId"], "deliveryId"), read_id(raw["webhookId"], "webhookId"),
               read_id(raw["workspaceId"], "workspaceId"), str(raw["event"]), body, attempt)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ApiError, Detail, StoreUnavailable
 from ..runtime.incidents import Incident, Incidents
@@ -82,3 +83,42 @@ def on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionRes
     if exc.status_code == 405 and route is not None:
         headers = {k: v for k, v in headers.items() if k.lower() != "allow"} | {"Allow": route.allow}
     return render(ApiError(status=exc.status_code), headers=headers)
+
+
+class LastResort:
+    """Outermost: an exception raised in the mock's own layers outside connexion's handlers (the journal, the
+    simulation, the body's intake) is a 500 in SendKit's shape, logged and kept as an incident. Without it,
+    connexion's ServerErrorMiddleware handed it to a handler whose answer starlette 1.x never awaited, and the
+    client got uvicorn's plain-text "Internal Server Error"."""
+
+    def __init__(self, app: ASGIApp, incidents: Incidents) -> None:
+        self.app, self.incidents = app, incidents
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            where = f"{scope['method']} {scope['path']}"
+            log.error("%s raised", where, exc_info=exc)
+            try:
+                session = session_name(scope) or "default"
+            except ApiError:
+                session = "default"
+            self.incidents.record(Incident(session, where, f"{type(exc).__name__}: {exc}", _traceback(exc)))
+            if started:  # the answer is out (or cut short: the server closes the connection)
+                return
+            body = json.dumps(ApiError(status=500).body(), separators=(",", ":")).encode()
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
