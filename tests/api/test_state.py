@@ -211,12 +211,13 @@ def test_integers_past_jsons_exact_range_and_webhook_bounds_are_refused_naming_e
     state = client.get("/__mock/state").json()["data"]
     spoiled = copy.deepcopy(state)
     spoiled["recipients"][0]["totalReportsSent"] = 10**20
+    spoiled["recipients"][1]["email"] = spoiled["recipients"][0]["email"].upper()  # a 409 through the API
     spoiled["webhooks"][0]["retryAttempts"] = 10**6
     spoiled["webhooks"][0]["timeoutMs"] = 10**12
     refused = client.put("/__mock/state", json=spoiled)
     assert refused.status_code == 400
     assert {d["field"] for d in refused.json()["details"]} >= {
-        "recipients[0].totalReportsSent", "webhooks[0].retryAttempts", "webhooks[0].timeoutMs"}
+        "recipients[0].totalReportsSent", "recipients[1].email", "webhooks[0].retryAttempts", "webhooks[0].timeoutMs"}
 
 
 def test_the_clock_stops_before_2100_so_today_stays_a_period_the_api_can_show(client: Any) -> None:
@@ -227,3 +228,12 @@ def test_the_clock_stops_before_2100_so_today_stays_a_period_the_api_can_show(cl
     assert client.get(f"/v1/reports/{rid}", headers=ws()).json()["data"]["periodEnd"] == "2099-12-31"
     state = client.get("/__mock/state").json()["data"]
     assert client.put("/__mock/state", json=state).status_code == 200  # its own export is taken back
+
+
+def test_a_session_imported_at_the_largest_count_goes_on_and_still_exports(client: Any) -> None:
+    state = client.get("/__mock/state").json()["data"]
+    state["ids"]["reports"] = 1_000_000_000
+    assert client.put("/__mock/state", json=state).status_code == 200
+    assert client.post("/v1/reports", json={"reportType": "workspace"}, headers=ws()).status_code == 201
+    exported = client.get("/__mock/state")
+    assert exported.status_code == 200 and exported.json()["data"]["ids"]["reports"] == 1_000_000_001

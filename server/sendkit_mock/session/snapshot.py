@@ -190,6 +190,11 @@ def _unservable(session: Session, state: State) -> list[Detail]:
         problems += shapes.problems("Recipient", recipient.to_json(), f"recipients[{i}]")
     for i, webhook in enumerate(state.webhooks):
         problems += shapes.problems("Webhook", webhook.to_json(), f"webhooks[{i}]")
+    first: dict[tuple[Any, str], int] = {}
+    for i, recipient in enumerate(state.recipients):  # what the API refuses with a 409 is not imported either
+        seen = first.setdefault((recipient.scope, recipient.email.lower()), i)
+        if seen != i:
+            problems.append(Detail(f"recipients[{i}].email", f"Taken by recipients[{seen}] in the same workspace"))
     for field, records_json in (("recipients", [r.to_json() for r in state.recipients]),
                                 ("webhooks", [w.to_json() for w in state.webhooks])):
         problems += [Detail(f"{field}[{i}].{name}", f"Must be at most {SAFE_INTEGER:,}")
