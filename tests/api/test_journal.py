@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sendkit_mock import ManualClock, Settings, create_mock
@@ -140,3 +141,18 @@ def test_a_state_file_journal_is_checked_and_kept_within_the_bounds_of_a_recorde
     assert client.put("/__mock/state", json=state).status_code == 200
     (kept,) = journal(client)["data"]
     assert kept["body"].endswith("… (cut at 16384 characters)") and kept["_id"] == entry["_id"]
+
+
+def test_no_credential_a_client_sent_is_in_an_exported_state_document(client: Any) -> None:
+    """Only X-Api-Key and Authorization were masked; the admin token, cookies and proxy credentials were kept
+    whole and exported by GET /__mock/state, the file a bug report attaches."""
+    secrets = {"X-Mock-Admin-Token": "admin-token-0123456789", "Cookie": "sendkit_mock_session=default; sid=s3cr3tvalue",
+               "Proxy-Authorization": "Basic cHJveHk6cGFzc3dvcmQ=", "Authorization": "Bearer " + WS_KEY}
+    client.get("/v1/reports", headers=secrets)
+    client.post("/v1/reports", json=SEED_BODY, headers={**secrets, **ws()})
+    exported = json.dumps(client.get("/__mock/state?journal=true").json())
+    found = [name for name, value in secrets.items() if value.split()[-1][:-4] in exported]
+    assert not found, f"exported whole: {found}"
+    assert WS_KEY[:-4] not in exported
+    entry = journal(client)["data"][0]
+    assert entry["headers"]["x-mock-admin-token"] == "…6789" and entry["headers"]["cookie"] == "…alue"

@@ -4,8 +4,9 @@ Entries are kept newest last, capped (the oldest go first). What an entry keeps 
 sent: at most MAX_HEADERS headers and MAX_QUERY query parameters, each value cut at VALUE_LIMIT characters,
 the path at PATH_LIMIT, the body at BODY_LIMIT and the answer at ANSWER_LIMIT, both kept as text and read as
 JSON only when an entry is shown or a matcher looks into a body (a parsed body costs many times its text).
-API keys never reach the journal whole: values of the secret headers are masked to their last four
-characters before they are stored, and a matcher's values for those headers are masked the same way.
+Credentials never reach the journal whole: values of the secret headers (keys, the admin token, cookies, proxy
+credentials) are masked to their last four characters before they are stored, and a matcher's values for those
+headers are masked the same way.
 
 A matcher's `pathPattern` is matched by RE2, in time linear in the path: no pattern can hold the server.
 """
@@ -22,7 +23,9 @@ from ..domain.stores import Log
 from ..errors import BadRequest, NotFound
 
 Json = dict[str, Any]
-MASKED = frozenset({"x-api-key", "authorization"})
+# Headers that carry a credential: kept as their last four characters (a journal is exported in state files,
+# which the README suggests attaching to a bug report).
+MASKED = frozenset({"x-api-key", "authorization", "x-mock-admin-token", "cookie", "proxy-authorization"})
 BODY_LIMIT = 16_384  # characters of a request body kept; longer ones are cut and marked
 ANSWER_LIMIT = 16_384  # characters of an answer kept: answers are large and every entry has one
 ANSWER_BYTES = 4 * ANSWER_LIMIT  # enough of an answer's UTF-8 for ANSWER_LIMIT characters
