@@ -92,3 +92,25 @@ def test_beyond_loopback_the_control_plane_needs_a_token_or_an_explicit_opening(
     assert Settings(host="0.0.0.0", admin_token="s3cret").admin_token == "s3cret"
     assert Settings(host="0.0.0.0", open_control_plane=True).open_control_plane
     assert Settings(host="::1").loopback and Settings(host="localhost").loopback
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://[::ffff:169.254.169.254]/", "link-local or cloud metadata"),  # IPv4-mapped
+    ("http://[::ffff:a9fe:a9fe]/", "link-local or cloud metadata"),
+    ("http://[::169.254.169.254]/", "link-local or cloud metadata"),  # IPv4-compatible
+    ("http://[2002:a9fe:a9fe::1]/", "link-local or cloud metadata"),  # 6to4
+    ("http://2852039166/", "link-local or cloud metadata"),  # decimal
+    ("http://0xa9fea9fe/", "link-local or cloud metadata"),  # hex
+    ("http://0251.0376.0251.0376/", "link-local or cloud metadata"),  # octal
+    ("http://169.254.169.254./", "link-local or cloud metadata"),  # a trailing dot
+    ("http://[::ffff:127.0.0.1]:4010/__mock/reset", "is the mock itself"),
+    ("http://2130706433:4010/__mock/state", "is the mock itself"),  # 127.0.0.1 in decimal
+    ("http://127.1:4010/", "is the mock itself"),
+    ("http://0:4010/", "is the mock itself"),
+])
+def test_every_spelling_of_a_refused_address_is_refused_at_registration(url: str, reason: str) -> None:
+    """A mapped IPv6 literal registered, was delivered, and reset another session through the control plane;
+    numeric spellings registered and were refused only at delivery."""
+    for destinations in (LOCAL, SHARED):
+        with pytest.raises(Refused, match=reason):
+            destinations.check(url)

@@ -10,7 +10,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +41,21 @@ def system_resolver(host: str) -> list[str]:
         return []
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the destination's answer, not a hop to take: the destination check saw only the registered
+    URL, and urllib would follow a 302 to wherever it points (the mock's own control plane, a metadata address)."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 class HttpSender:
-    """POSTs with the standard library; every failure becomes an Outcome, never an exception."""
+    """POSTs with the standard library, following no redirect; every failure becomes an Outcome, never an
+    exception."""
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
@@ -59,10 +72,13 @@ class HttpSender:
         status: int | None = None
         error: str | None = None
         try:
-            with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310 (user-registered URL)
+            with _OPENER.open(request, timeout=timeout_s) as response:  # a user-registered URL, checked
                 status = response.status
         except urllib.error.HTTPError as exc:
+            exc.close()  # its answer's connection
             status, error = exc.code, f"HTTP {exc.code}"
+            if 300 <= exc.code < 400:
+                error += f" (a redirect to {str(exc.headers.get('Location', '?'))[:200]}, not followed)"
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             error = f"{type(reason).__name__}: {reason}"

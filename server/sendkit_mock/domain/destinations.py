@@ -14,6 +14,7 @@ attempt is logged as refused. The sender connects to the address that was checke
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -92,6 +93,7 @@ class Destinations:
             raise Refused("The URL's host or port cannot be read") from None
         if not host:
             raise Refused("The URL has no host")
+        host = _literal(host)  # 2852039166, 0xa9fea9fe, 0251.0376.0251.0376, 169.254.169.254. are addresses
         literal = _is_address(host)
         by_name = not literal and (host in self.names or any(host.endswith(s) for s in self.suffixes))
         if literal:
@@ -107,21 +109,52 @@ class Destinations:
         for address in addresses:
             self._refuse_address(address, port, host)
         if not (self.everywhere or by_name):
-            outside = [a for a in addresses if not any(ipaddress.ip_address(a) in n for n in self.networks
-                                                       if n.version == ipaddress.ip_address(a).version)]
+            outside = [a for a in addresses if not any(embedded(ipaddress.ip_address(a)) in n for n in self.networks
+                                                       if n.version == embedded(ipaddress.ip_address(a)).version)]
             if outside:
                 allowed = ", ".join(self.rules) or "none"
                 raise Refused(f"{host} is not an allowed webhook destination (--webhook-allow: {allowed})")
         return Checked(addresses[0] if addresses and resolve else None)
 
     def _refuse_address(self, address: str, port: int, host: str) -> None:
-        ip = ipaddress.ip_address(address)
+        ip = embedded(ipaddress.ip_address(address))  # ::ffff:127.0.0.1 is 127.0.0.1 to the kernel
         what = host if host == address else f"{host} ({address})"
         if any(ip.version == n.version and ip in n for n in NEVER):
             raise Refused(f"{what} is a link-local or cloud metadata address, which webhooks never reach")
-        if (_normal(address), port) in self.own or (ip.is_loopback and ("loopback", port) in self.own) \
+        if (str(ip), port) in self.own or (ip.is_loopback and ("loopback", port) in self.own) \
                 or (ip.is_unspecified and any(p == port for _, p in self.own)):
             raise Refused(f"{what}:{port} is the mock itself")
+
+
+def embedded(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 one carries (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, 6to4 2002::/16,
+    Teredo), which is where a connection to it goes; else the address itself."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip.packed[:12] == bytes(12) and int(ip) > 1:  # ::a.b.c.d, deprecated but still routed by some stacks
+        return ipaddress.IPv4Address(ip.packed[12:])
+    return ip
+
+
+def _literal(host: str) -> str:
+    """A host as the address it spells, when it spells one the way inet_aton reads it (decimal, hex, octal,
+    short forms) or with a trailing dot; else the host as given."""
+    bare = host[:-1] if host.endswith(".") else host
+    if _is_address(bare):
+        return bare
+    if bare and all(part and (part.isascii() and part.isalnum()) for part in bare.split(".")) \
+            and bare.split(".")[-1][:1].isdigit():
+        try:
+            return socket.inet_ntoa(socket.inet_aton(bare))
+        except OSError:
+            return host
+    return host
 
 
 def own_addresses(host: str, port: int) -> list[tuple[str, int]]:
@@ -135,7 +168,7 @@ def own_addresses(host: str, port: int) -> list[tuple[str, int]]:
 def _normal(host: str) -> str:
     host = host.strip("[]").lower()
     try:
-        return str(ipaddress.ip_address(host))
+        return str(embedded(ipaddress.ip_address(host)))
     except ValueError:
         return host
 
