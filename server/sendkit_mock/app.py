@@ -52,7 +52,7 @@ from .web.dashboard import DashboardRoutes
 from .web.docs import DocsRoutes
 from .web.incoming import Intake, SessionSelector
 from .web.json_codec import FastJsonifier
-from .web.middleware import AdminGuard, HeadAsGet, RequestGuard, StoreOutage
+from .web.middleware import AdminGuard, HeadAsGet, OwnOrigin, RequestGuard, StoreOutage
 from .web.recorder import JournalRecorder
 from .web.responses import CompiledResponseBodyValidator
 from .web.routes import ContractCors, MethodGuard
@@ -239,6 +239,8 @@ def _web_app(settings: Settings, world: World, sessions: Sessions, connections: 
         )
     planned = views.plans(index, operations)
     serve_on_the_loop(app, threaded=waiting, prepare=lambda: _bind_views(app, planned, jsonifier))
+    hosts = tuple(h.strip() for h in (settings.allowed_hosts or "").split(",") if h.strip())
+    app.add_middleware(OwnOrigin, MiddlewarePosition.BEFORE_SWAGGER, allowed_hosts=hosts)  # before the page
     app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, documents=documents)
     app.add_middleware(DashboardRoutes, MiddlewarePosition.BEFORE_SWAGGER, key=world.workspaces[0].api_key)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)

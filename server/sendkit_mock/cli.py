@@ -49,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-sessions", type=int, help="sessions kept; past it the least recently used goes")
     serve.add_argument("--state", type=Path, help="a state file (GET /__mock/state) for the default session")
     serve.add_argument("--admin-token", help="require X-Mock-Admin-Token with this value on every /__mock call")
+    serve.add_argument("--allowed-hosts", help="comma-separated host names the control plane and the dashboard "
+                                               "answer under, beyond IP addresses and localhost (a Host header "
+                                               "naming another is a 403: DNS rebinding)")
     serve.add_argument("--open-control-plane", action="store_const", const=True,
                        help="beyond loopback, leave /__mock open without --admin-token (anyone who reaches the port "
                             "can reset, rewind and export every session)")

@@ -45,6 +45,7 @@ class Settings:
     max_sessions: int = 1000
     state: Path | None = None  # a state file (GET /__mock/state) loaded into the default session at start-up
     admin_token: str | None = None  # when set, every /__mock call needs X-Mock-Admin-Token with it
+    allowed_hosts: str | None = None  # beyond IP addresses and localhost, Host names the control plane answers
     open_control_plane: bool = False  # beyond loopback without an admin token: only when asked for explicitly
     webhook_allow: str | None = None  # beyond loopback, where webhooks may point: names, *.patterns, CIDR ranges
     journal_size: int = 1000  # requests kept per session; 0 turns the journal off

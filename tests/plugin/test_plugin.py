@@ -193,7 +193,8 @@ def test_{n}(sendkit_mock):
     requests.post(f"{{sendkit_mock.url}}/v1/reports", json=SEED, headers=key).raise_for_status()
     listed = requests.get(f"{{sendkit_mock.url}}/v1/reports", headers=key).json()["data"]
     assert [r["id"] for r in listed] == ["e5da01e21d7cf992b379a94d", "5fd99d2f5f9abfeb15dcfcb8"]
-    PORTS.write_text(PORTS.read_text() + sendkit_mock.url + "\\n")
+    with PORTS.open("a") as ports:  # appended at once: a read-then-write lost the other worker's line
+        ports.write(sendkit_mock.url + "\\n")
 ''' for n in range(4))
     ports = pytester.path / "ports.txt"
     ports.write_text("")

@@ -7,6 +7,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .incoming import incoming
+from .middleware import is_control
 
 
 class MethodGuard:
@@ -46,6 +47,9 @@ class ContractCors:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if is_control(scope["path"]):  # no grant to another origin: OwnOrigin refuses it (middleware.py)
             await self.app(scope, receive, send)
             return
         route = incoming(scope).route
