@@ -220,3 +220,12 @@ def test_a_failure_in_the_mocks_own_layers_is_a_500_in_sendkits_shape(client: An
 def test_a_delay_in_digits_other_than_ascii_is_a_400_naming_prefer(client: Any, delay: str) -> None:
     error = assert_error(client.get(f"/v1/reports?__delay={delay}", headers=ws()), 400, "Bad Request")
     assert error["details"][0]["field"] == "Prefer"
+
+
+def test_a_refused_cors_preflight_is_a_400_in_sendkits_shape(client: Any) -> None:
+    """Starlette answered "Disallowed CORS method" as plain text."""
+    answer = client.options("/v1/reports", headers={"Origin": "https://app.example",
+                                                    "Access-Control-Request-Method": "FOO"})
+    error = assert_error(answer, 400, "Bad Request")
+    assert error["details"] == [{"field": "Access-Control-Request-Method", "message": "Disallowed CORS method"}]
+    assert answer.headers["access-control-allow-methods"] == "GET, HEAD, POST"  # what it may ask instead

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import BadRequest, Detail
 from .incoming import incoming
 from .middleware import is_control
 
@@ -53,4 +56,30 @@ class ContractCors:
             await self.app(scope, receive, send)
             return
         route = incoming(scope).route
-        await self._cors(route.allow if route is not None else self._every)(scope, receive, send)
+        await self._cors(route.allow if route is not None else self._every)(scope, receive, _shaped(send))
+
+
+def _shaped(send: Send) -> Send:
+    """Starlette's refusal of a preflight (a method or header it does not allow) is plain text: the same 400
+    in SendKit's shape, with the CORS headers it carried."""
+    refused: list[Message] = []
+
+    async def shaped(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 400:
+            headers = dict(message.get("headers", []))
+            if headers.get(b"content-type", b"").startswith(b"text/plain"):
+                refused.append(message)
+                return
+        if refused and message["type"] == "http.response.body":
+            text = message.get("body", b"").decode("utf-8", "replace")
+            field = "Access-Control-Request-" + ("Headers" if "header" in text.lower() else "Method")
+            body = json.dumps(BadRequest(f"CORS preflight refused: {text}", details=[Detail(field, text)]).body(),
+                              separators=(",", ":")).encode()
+            kept = [(k, v) for k, v in refused[0].get("headers", []) if k not in (b"content-type", b"content-length")]
+            await send({**refused[0], "headers": [*kept, (b"content-type", b"application/json"),
+                                                  (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await send(message)
+
+    return shaped
