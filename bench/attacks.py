@@ -108,20 +108,26 @@ def main() -> None:
         replay(f"baseline {args.baseline}", [], env, args)
 
 
-def replay(name: str, flags: list[str], env: dict[str, str], args: argparse.Namespace) -> None:
+def start(flags: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """`sendkit-mock serve` on a free 127.0.0.1 port, quiet, once it answers; the process and its URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "sendkit_mock", "serve", "--port", str(port), "--no-access-log",
                "--log-level", "warning", *flags]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    for _ in range(600):
+        try:
+            requests.get(f"{base}/openapi.json", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    return server, base
+
+
+def replay(name: str, flags: list[str], env: dict[str, str], args: argparse.Namespace) -> None:
+    server, base = start(flags, env)
     print(f"--- {name}")
     try:
-        for _ in range(600):
-            try:
-                requests.get(f"{base}/openapi.json", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
         idle = rss_mib(server.pid)
         print(f"idle                 RSS {idle[0]:7.1f} MiB")
         phases = [

@@ -9,7 +9,6 @@ It measures and prints; it asserts nothing. The server listens on 127.0.0.1 only
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import threading
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
-from attacks import free_port  # noqa: E402
+from attacks import start  # noqa: E402
 
 KEY = {"X-Api-Key": "sk_4a2be3efa1ee546f088b9e44a35b5b609f3677e04d8c9c68"}
 
@@ -48,17 +47,8 @@ def while_probed(base: str, name: str, call: Callable[[], requests.Response]) ->
 
 
 def main() -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "sendkit_mock", "serve", "--port", str(port), "--no-access-log",
-                               "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, base = start([])
     try:
-        for _ in range(300):
-            try:
-                requests.get(f"{base}/openapi.json", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
         http = requests.Session()
         body = {"reportType": "workspace", "title": "t" * 16_000, "nested": [{"a": i} for i in range(200)]}
         for _ in range(1_000):

@@ -52,7 +52,7 @@ from .web.dashboard import DashboardRoutes
 from .web.docs import DocsRoutes
 from .web.incoming import Intake, SessionSelector
 from .web.json_codec import FastJsonifier
-from .web.middleware import AdminGuard, HeadAsGet, OwnOrigin, RequestGuard, StoreOutage
+from .web.middleware import AdminGuard, HeadAsGet, OwnOrigin, RequestGuard, RequestMemo
 from .web.recorder import JournalRecorder
 from .web.responses import CompiledResponseBodyValidator
 from .web.routes import ContractCors, MethodGuard
@@ -250,8 +250,8 @@ def _web_app(settings: Settings, world: World, sessions: Sessions, connections: 
     app.add_middleware(errors.LastResort, MiddlewarePosition.BEFORE_EXCEPTION, incidents=incidents)
     app.add_middleware(Intake, MiddlewarePosition.BEFORE_EXCEPTION, index=index, sessions=sessions,
                        max_body_bytes=settings.max_body_bytes)
-    if sessions.directory is not None:  # a shared store's outages and request memo; the embedded one has neither
-        app.add_middleware(StoreOutage, MiddlewarePosition.BEFORE_EXCEPTION)
+    if sessions.directory is not None:  # a shared store's request memo; the embedded one needs none
+        app.add_middleware(RequestMemo, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(HeadAsGet, MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION)
     origins = [o.strip() for o in settings.cors_origins.split(",")]

@@ -92,13 +92,14 @@ LAYERS = {
     # other people's test suites: a client of the control plane, the plugin over the composition root (and
     # the certificate a TLS listener serves)
     "testing": {"app", "delivery", "domain", "runtime", "settings", "spec"},
-    "contract": {"resources"},  # Schemathesis over the bundled contract: nothing of the server
+    "contract": {"resources", "spec"},  # Schemathesis over the bundled contract: nothing of the server
     "proxy": {"clock", "domain", "errors", "session", "spec", "stores"},  # no connexion, no sessions
 }
 NARROW = {  # where a folder may reach into another only for some of its modules
     ("web", "runtime"): {"runtime.connections", "runtime.incidents"},
     ("testing", "runtime"): {"runtime.incidents", "runtime.limits", "runtime.tls"},
     ("proxy", "session"): {"session.journal"},
+    ("contract", "spec"): {"spec.refs"},  # a rule's schema found through its $refs, as every reader does
     ("proxy", "stores"): {"stores.memory"},
     ("session", "stores"): {"stores", "stores.records"},  # a state document's records as JSON
 }

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..spec.refs import deref
+
 NOT_BEFORE = "x-sendkit-not-before"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BEYOND_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
@@ -25,7 +27,7 @@ def ordered_pairs(schema: Any, document: dict[str, Any]) -> list[tuple[str, str]
     pairs: list[tuple[str, str]] = []
     for node in _schemas(schema, document):
         for name, prop in (node.get("properties") or {}).items():
-            earlier = _resolved(prop, document).get(NOT_BEFORE) if isinstance(prop, dict) else None
+            earlier = deref(document, prop).get(NOT_BEFORE) if isinstance(prop, dict) else None
             if isinstance(earlier, str) and (name, earlier) not in pairs:
                 pairs.append((name, earlier))
     return pairs
@@ -64,21 +66,10 @@ def _schemas(schema: Any, document: dict[str, Any]) -> Iterator[dict[str, Any]]:
     seen: set[int] = set()
     stack = [schema]
     while stack:
-        node = _resolved(stack.pop(), document)
+        node = deref(document, stack.pop())
         if not isinstance(node, dict) or id(node) in seen:
             continue
         seen.add(id(node))
         yield node
         for key in ("allOf", "oneOf", "anyOf"):
             stack.extend(node.get(key) or [])
-
-
-def _resolved(node: Any, document: dict[str, Any]) -> Any:
-    for _ in range(32):  # a chain of references, not a cycle
-        if not isinstance(node, dict) or "$ref" not in node:
-            return node
-        target: Any = document
-        for part in str(node["$ref"]).lstrip("#/").split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        node = target
-    return node

@@ -186,20 +186,17 @@ def _unservable(session: Session, state: State) -> list[Detail]:
     problems: list[Detail] = []
     for i, report in enumerate(state.reports):
         problems += shapes.problems("Report", report.to_json(now, None), f"reports[{i}]")
-    for i, recipient in enumerate(state.recipients):
-        problems += shapes.problems("Recipient", recipient.to_json(), f"recipients[{i}]")
-    for i, webhook in enumerate(state.webhooks):
-        problems += shapes.problems("Webhook", webhook.to_json(), f"webhooks[{i}]")
+    shown = {"recipients": [r.to_json() for r in state.recipients], "webhooks": [w.to_json() for w in state.webhooks]}
+    for field, name in (("recipients", "Recipient"), ("webhooks", "Webhook")):
+        for i, record in enumerate(shown[field]):
+            problems += shapes.problems(name, record, f"{field}[{i}]")
+            problems += [Detail(f"{field}[{i}].{path}", f"Must be at most {SAFE_INTEGER:,}")
+                         for path, value in _integers(record) if abs(value) > SAFE_INTEGER]
     first: dict[tuple[Any, str], int] = {}
     for i, recipient in enumerate(state.recipients):  # what the API refuses with a 409 is not imported either
         seen = first.setdefault((recipient.scope, recipient.email.lower()), i)
         if seen != i:
             problems.append(Detail(f"recipients[{i}].email", f"Taken by recipients[{seen}] in the same workspace"))
-    for field, records_json in (("recipients", [r.to_json() for r in state.recipients]),
-                                ("webhooks", [w.to_json() for w in state.webhooks])):
-        problems += [Detail(f"{field}[{i}].{name}", f"Must be at most {SAFE_INTEGER:,}")
-                     for i, record in enumerate(records_json) for name, value in _integers(record)
-                     if abs(value) > SAFE_INTEGER]
     return problems
 
 

@@ -6,6 +6,7 @@ import json
 import logging
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -64,11 +65,8 @@ class ErrorHandlers:
         return render(ApiError(status=500))
 
     def _keep(self, request: ConnexionRequest, message: str, trace: str) -> None:
-        try:
-            session = session_name(request.scope) or "default"
-        except ApiError:
-            session = "default"
-        self.incidents.record(Incident(session, f"{request.method} {request.url.path}", message, trace))
+        self.incidents.record(Incident(_session(request.scope), f"{request.method} {request.url.path}", message,
+                                       trace))
 
 
 def _traceback(exc: BaseException) -> str:
@@ -85,11 +83,29 @@ def on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionRes
     return render(ApiError(status=exc.status_code), headers=headers)
 
 
+async def send_error(send: Send, error: ApiError) -> None:
+    """`error` as a whole ASGI answer, for the layers outside connexion's handlers."""
+    body = json.dumps(error.body(), separators=(",", ":")).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+               *((k.lower().encode(), v.encode()) for k, v in error.headers().items())]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _session(scope: Any) -> str:
+    """The session a failed request named, for its incident: `default` when it named none or a bad one."""
+    try:
+        return session_name(scope) or "default"
+    except ApiError:
+        return "default"
+
+
 class LastResort:
-    """Outermost: an exception raised in the mock's own layers outside connexion's handlers (the journal, the
-    simulation, the body's intake) is a 500 in SendKit's shape, logged and kept as an incident. Without it,
-    connexion's ServerErrorMiddleware handed it to a handler whose answer starlette 1.x never awaited, and the
-    client got uvicorn's plain-text "Internal Server Error"."""
+    """Outermost: what a layer outside connexion's handlers (the journal, the simulation, the body's intake)
+    raises is answered in SendKit's shape. The shared store down is a 503 with Retry-After, as it is inside
+    the handlers; anything else a 500, logged and kept as an incident. Without it, connexion's
+    ServerErrorMiddleware handed it to a handler whose answer starlette 1.x never awaited, and the client got
+    uvicorn's plain-text "Internal Server Error"."""
 
     def __init__(self, app: ASGIApp, incidents: Incidents) -> None:
         self.app, self.incidents = app, incidents
@@ -107,18 +123,13 @@ class LastResort:
 
         try:
             await self.app(scope, receive, watch)
+        except StoreUnavailable as exc:
+            log.warning("%s %s: %s (%s)", scope["method"], scope["path"], exc.message, exc.__cause__)
+            if not started:
+                await send_error(send, exc)
         except Exception as exc:
             where = f"{scope['method']} {scope['path']}"
             log.error("%s raised", where, exc_info=exc)
-            try:
-                session = session_name(scope) or "default"
-            except ApiError:
-                session = "default"
-            self.incidents.record(Incident(session, where, f"{type(exc).__name__}: {exc}", _traceback(exc)))
-            if started:  # the answer is out (or cut short: the server closes the connection)
-                return
-            body = json.dumps(ApiError(status=500).body(), separators=(",", ":")).encode()
-            await send({"type": "http.response.start", "status": 500,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            self.incidents.record(Incident(_session(scope), where, f"{type(exc).__name__}: {exc}", _traceback(exc)))
+            if not started:  # else the answer is out, or cut short (the server closes the connection)
+                await send_error(send, ApiError(status=500))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import re
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import ApiError, Detail, Forbidden, NotFound, StoreUnavailable, Unauthorized
+from ..errors import ApiError, Detail, Forbidden, NotFound, Unauthorized
 from ..stores.memo import request_memo
 from .incoming import incoming
 
@@ -19,33 +18,16 @@ _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _API_BASES = ("/v1/", "/__mock/")
 
 
-class StoreOutage:
-    """Outermost: opens the request's memo (memo.py). The shared store down while a layer outside
-    connexion's handlers (the journal, the simulation) reads it is a 503 with Retry-After in SendKit's
-    shape, as it is inside them; never a 500."""
+class RequestMemo:
+    """With a shared store: the request's memo (memo.py), so the store is read once for what a request needs.
+    The store down while a layer outside connexion's handlers reads it is answered by `errors.LastResort`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            with request_memo():  # a shared store reads what a request needs once (memo.py)
-                await self.app(scope, receive, watch)
-        except StoreUnavailable as exc:
-            if started or scope["type"] != "http":
-                raise
-            body = json.dumps(exc.body(), separators=(",", ":")).encode()
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                       *((k.lower().encode(), v.encode()) for k, v in exc.headers().items())]
-            await send({"type": "http.response.start", "status": exc.status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+        with request_memo():
+            await self.app(scope, receive, send)
 
 
 class RequestGuard:

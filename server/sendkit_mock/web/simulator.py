@@ -12,7 +12,6 @@ rate-limit headers on the answer, or break it as the fault asks.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from urllib.parse import urlencode
 
@@ -22,6 +21,7 @@ from ..errors import ApiError
 from ..runtime.connections import Connections, reset
 from ..simulation import prefer as preferences
 from ..simulation.prefer import Exchange
+from .errors import send_error
 from .incoming import incoming
 from .session_names import mock_parameters
 
@@ -54,7 +54,7 @@ class Simulation:
         try:
             prefer = preferences.parse(headers, query)
         except ApiError as exc:
-            await _respond(send, exc.status, exc.body())
+            await send_error(send, exc)
             return
         if any(k in preferences.QUERY_NAMES for k, _ in query):
             kept = [(k, v) for k, v in query if k not in preferences.QUERY_NAMES]
@@ -76,7 +76,7 @@ class Simulation:
             exchange.injected = "rate-limit" if verdict.inject == 429 else "error-rate"
             if verdict.retry_after is not None:
                 extra.append(("Retry-After", str(verdict.retry_after)))
-            await _respond(send, verdict.inject, ApiError(status=verdict.inject).body())
+            await send_error(send, ApiError(status=verdict.inject))
             return
         await self.app(scope, receive, send)
 
@@ -151,13 +151,6 @@ async def _disconnected(receive: Receive) -> None:
                 pass
     except TimeoutError:
         log.warning("a faulted connection did not close within 5 s")
-
-
-async def _respond(send: Send, status: int, body: object) -> None:
-    raw = json.dumps(body, separators=(",", ":")).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
-    await send({"type": "http.response.body", "body": raw})
 
 
 def _api_key(scope: Scope) -> str | None:
