@@ -48,11 +48,12 @@ from .settings import Settings
 from .simulation.answers import Answers
 from .stores.memory import InMemoryStores
 from .web import errors, views
+from .web.admin import AdminGuard, OwnOrigin
 from .web.dashboard import DashboardRoutes
 from .web.docs import DocsRoutes
 from .web.incoming import Intake, SessionSelector
 from .web.json_codec import FastJsonifier
-from .web.middleware import AdminGuard, HeadAsGet, OwnOrigin, RequestGuard, RequestMemo
+from .web.middleware import HeadAsGet, RequestGuard, RequestMemo
 from .web.recorder import JournalRecorder
 from .web.responses import CompiledResponseBodyValidator
 from .web.routes import ContractCors, MethodGuard
@@ -241,11 +242,11 @@ def _web_app(settings: Settings, world: World, sessions: Sessions, connections: 
     serve_on_the_loop(app, threaded=waiting, prepare=lambda: _bind_views(app, planned, jsonifier))
     hosts = tuple(h.strip() for h in (settings.allowed_hosts or "").split(",") if h.strip())
     app.add_middleware(OwnOrigin, MiddlewarePosition.BEFORE_SWAGGER, allowed_hosts=hosts)  # before the page
+    app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)  # and its token
     app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, documents=documents)
     app.add_middleware(DashboardRoutes, MiddlewarePosition.BEFORE_SWAGGER, key=world.workspaces[0].api_key)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER)
-    app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)
     app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(errors.LastResort, MiddlewarePosition.BEFORE_EXCEPTION, incidents=incidents)
     app.add_middleware(Intake, MiddlewarePosition.BEFORE_EXCEPTION, index=index, sessions=sessions,
@@ -257,7 +258,7 @@ def _web_app(settings: Settings, world: World, sessions: Sessions, connections: 
     origins = [o.strip() for o in settings.cors_origins.split(",")]
     app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, every_method=index.every_method,
                        origins=origins)
-    app.add_middleware(Simulation, MiddlewarePosition.BEFORE_EXCEPTION, connections=connections)
+    app.add_middleware(Simulation, MiddlewarePosition.BEFORE_VALIDATION, connections=connections)  # key checked
     handlers = errors.ErrorHandlers(incidents)
     app.add_error_handler(ApiError, handlers.on_api_error)
     app.add_error_handler(ProblemException, handlers.on_problem)

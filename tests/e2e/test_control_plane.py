@@ -8,9 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 
 from ..tooling import ROOT
-from .conftest import RunningServer
+from .conftest import RunningServer, running
 
 pytestmark = pytest.mark.e2e
 README = (ROOT / "README.md").read_text()
@@ -42,3 +43,17 @@ def test_the_readme_control_plane_block_runs_as_written_top_to_bottom(default_se
     saved = json.loads((tmp_path / "bug.json").read_text())
     assert saved["success"] is True and "journal" not in saved["data"]  # PUT took the answer as saved
     assert answers[-1]["data"]["reports"] == saved["data"]["reports"]
+
+
+def test_the_readme_security_block_runs_as_written(tmp_path: Path) -> None:
+    section = README[README.index("## Security"):]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    token = re.search(r"TOKEN=(\S+)", block.group(1))
+    assert token is not None
+    with running(tmp_path / "server.log", "--admin-token", token.group(1)) as server:
+        script = "set -euo pipefail\n" + block.group(1).replace("http://127.0.0.1:4010", server.url)
+        done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0 and json.loads(done.stdout)["data"]["store"] == "memory", done.stdout
+        refused = requests.get(f"{server.url}/__mock/server", timeout=5)
+        assert refused.status_code == 401  # the block's header is what opened it

@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from ..conftest import SEED_BODY, WS_KEY
@@ -26,29 +25,6 @@ from .conftest import running
 HEADERS = {"X-Api-Key": WS_KEY}
 SCREENSHOTS = ROOT / "test-output"
 FIRST, SECOND = "5fd99d2f5f9abfeb15dcfcb8", "e5da01e21d7cf992b379a94d"  # the seed's first report ids
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if chromium is None or driver_path is None:
-        missing("Chromium and its driver", "apt-get install chromium chromium-driver")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        missing("selenium", "pip install -c constraints.txt -e '.[test]'")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(chromium)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1500,1100",
-                 "--disable-gpu", "--no-first-run"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(driver_path)), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 class Page:

@@ -40,3 +40,29 @@ def test_requests_are_logged_in_one_write_per_batch() -> None:
     lines = out.getvalue().splitlines()
     assert out.writes == 1 and len(lines) == 2
     assert lines[0].startswith('INFO:     127.0.0.1:5000 - "POST /v1/reports?limit=2 HTTP/1.1" 201 Created ')
+
+
+def _line(path: str, query: bytes) -> str:
+    out = io.StringIO()
+    log = AccessLog(answer, out)
+
+    async def one() -> None:
+        async def send(message: Any) -> None:
+            pass
+
+        await log({"type": "http", "method": "GET", "path": path, "query_string": query,
+                   "client": ("127.0.0.1", 5000), "http_version": "1.1"}, None, send)
+
+    asyncio.run(one())
+    log.flush()
+    return out.getvalue()
+
+
+def test_the_dashboards_login_link_logs_no_token() -> None:
+    line = _line("/", b"session=ci&admin_token=s3cret-admin-token")
+    assert "s3cret" not in line and '"GET /?session=ci&admin_token=*** HTTP/1.1" 201' in line
+
+
+def test_a_long_address_is_cut_in_its_line() -> None:
+    line = _line("/v1/reports", b"q=" + b"x" * 100_000)
+    assert len(line) < 2_200 and line.count("x") == 2_048 - len("/v1/reports?q=")

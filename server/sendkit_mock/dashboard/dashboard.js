@@ -13,21 +13,17 @@ const $ = (selector, root = document) => root.querySelector(selector);
 const state = {
   session: new URLSearchParams(location.search).get("session") || localStorage.getItem("sendkit-mock.session")
     || "default",
-  token: localStorage.getItem("sendkit-mock.admin-token") || "",
   workspaces: {}, opened: new Set(), content: new Map(), seen: new Map(), journal: new Map(), timer: null,
 };
 
 // --- the control plane ------------------------------------------------------------------------------------
 async function call(method, path, body) {
+  // With --admin-token, the page's cookie (set by /?admin_token=...) carries it; a 401 says how to get one
   const headers = {"X-Mock-Session": state.session};
-  if (state.token) headers["X-Mock-Admin-Token"] = state.token;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const answer = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  const answer = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin"});
   const json = await answer.json().catch(() => null);
-  if (answer.status === 401 && path.startsWith("/__mock")) {
-    const token = prompt("This mock was started with --admin-token. The token:");
-    if (token) { state.token = token; localStorage.setItem("sendkit-mock.admin-token", token); }
-  }
   if (!answer.ok) {
     const error = new Error(json && json.message ? json.message : `${method} ${path} answered ${answer.status}`);
     error.details = json && json.details;

@@ -236,6 +236,10 @@ class SessionDirectory(Protocol):
         """Mark `session` used now (it lives another idle period); True when the store did not hold it."""
         ...
 
+    def holds(self, session: str) -> bool:
+        """Whether the store holds `session` (a look: it is not marked used)."""
+        ...
+
     def names(self) -> list[str]:
         """Every session the store holds, least recently used first."""
         ...

@@ -158,6 +158,18 @@ class Sessions:
         session.sync()
         return session
 
+    def peek(self, name: str | None = None) -> Session | None:
+        """The session if it exists, used by nobody: none is created, none moves in the LRU order or lives
+        longer (what a refused request may see: the journal keeps its 401 only in a session that is there)."""
+        name = name or DEFAULT
+        if name == DEFAULT:
+            return self.get(name)  # always there, never dropped
+        if self.directory is not None and not self.directory.holds(name):
+            return None  # a view this process kept may be of a session another worker dropped
+        with self._lock:
+            session = self._sessions.get(name)
+        return session if session is not None or self.directory is None else self._view(name)
+
     def reset(self, name: str | None = None) -> Session:
         """The session as at start-up: a new one under the same name."""
         fresh = self.build(name)

@@ -649,6 +649,10 @@ class RedisDirectory:
         return bool(self._scripts.touch(keys=[self._key], args=[session]))
 
     @unavailable
+    def holds(self, session: str) -> bool:
+        return self._r.zscore(self._key, session) is not None
+
+    @unavailable
     def names(self) -> list[str]:
         return [name.decode() for name in self._r.zrange(self._key, 0, -1)]
 

@@ -52,6 +52,17 @@ class Incoming:
             self._session = self._sessions.get(self._name)
         return self._session
 
+    def check_name(self) -> None:
+        """A bad session name is a 400 (`ApiError`); a good one is not looked up."""
+        if self._bad_name is not None:
+            raise self._bad_name
+
+    def existing(self) -> Session | None:
+        """The session the request names if it is there, without making it or marking it used: for what a
+        request the key check refused may touch (`Sessions.peek`)."""
+        self.check_name()
+        return self._session if self._session is not None else self._sessions.peek(self._name)
+
 
 def incoming(scope: Scope) -> Incoming:
     found: Incoming = scope[KEY]
@@ -140,8 +151,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 class SessionSelector:
-    """Inside the error handlers, before routing: the session goes into connexion's context as `mock_session`
-    (for a path some document has; a bad name is a 400 here), and `__session` out of the query."""
+    """Inside the error handlers, before routing: a bad session name is a 400 here (for a path some document
+    has), `__session` goes out of the query, and the request's `Incoming` into connexion's context, where the
+    views take the session from it. The session itself is looked up (made, marked used) only when a handler
+    asks, after the key check: a refused request makes no session and moves none (issue 26)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -149,11 +162,12 @@ class SessionSelector:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             found = incoming(scope)
-            session = found.session if found.route is not None else None
+            if found.route is not None:
+                found.check_name()
             query = mock_parameters(scope)
             if any(k == QUERY for k, _ in query):
                 kept = urlencode([(k, v) for k, v in query if k != QUERY]).encode("latin-1")
                 scope = {**scope, "query_string": kept}
             context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})
-            context["mock_session"], context[CONTEXT_KEY] = session, found
+            context[CONTEXT_KEY] = found
         await self.app(scope, receive, send)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import re
-from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import ApiError, Detail, Forbidden, NotFound, Unauthorized
+from ..errors import ApiError, Detail, NotFound
 from ..stores.memo import request_memo
 from .incoming import incoming
 
@@ -102,68 +99,3 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
-
-
-class AdminGuard:
-    """With an admin token set, every `/__mock` call needs `X-Mock-Admin-Token: <token>`; 401 otherwise."""
-
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
-        self.app = app
-        self.token = token.encode() if token else None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.token is not None and scope["type"] == "http" and scope["path"].startswith("/__mock"):
-            given = dict(scope["headers"]).get(b"x-mock-admin-token", b"")
-            if not hmac.compare_digest(given, self.token):
-                raise Unauthorized("The control plane needs X-Mock-Admin-Token (serve --admin-token)")
-        await self.app(scope, receive, send)
-
-
-CONTROL_PREFIXES = ("/__mock", "/dashboard/")  # and the page itself, "/"
-_LOCAL_NAMES = ("localhost",)
-
-
-def is_control(path: str) -> bool:
-    """The control plane and the dashboard: what only the mock's own page and the user's tools may call."""
-    return path == "/" or path.startswith(CONTROL_PREFIXES)
-
-
-class OwnOrigin:
-    """The control plane and the dashboard answer only their own origin, so a page the developer visits can
-    neither drive nor read them: a request whose `Origin` is another origin (or that a browser marks
-    `Sec-Fetch-Site: cross-site`) is a 403, and so is a `Host` that is no name of this server (DNS
-    rebinding: evil.example resolving to 127.0.0.1). Names of this server: IP addresses, localhost, names of one
-    label (an attacker's domain has a dot), and `--allowed-hosts`. Tools that send no Origin (curl, the pytest
-    plugin, SDKs) are not affected."""
-
-    def __init__(self, app: ASGIApp, allowed_hosts: tuple[str, ...] = ()) -> None:
-        self.app = app
-        self.allowed = frozenset(name.lower() for name in allowed_hosts)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_control(scope["path"]):
-            headers = dict(scope["headers"])
-            host = headers.get(b"host", b"").decode("latin-1").lower()
-            if not self._own(host):
-                raise Forbidden(f"Host {host[:100]!r} is not a name of this server (--allowed-hosts adds one)",
-                                details=[Detail("Host", "Must be an IP address, localhost, a name of one label or an "
-                                                     "--allowed-hosts name")])
-            origin = headers.get(b"origin", b"").decode("latin-1").lower()
-            cross = headers.get(b"sec-fetch-site", b"").decode("latin-1").lower() == "cross-site"
-            if cross or (origin and urlsplit(origin).netloc != host):
-                raise Forbidden("The control plane and the dashboard answer only their own origin",
-                                details=[Detail("Origin", f"{origin[:100] or 'a cross-site page'} is another origin")])
-        await self.app(scope, receive, send)
-
-    def _own(self, host: str) -> bool:
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        name = name.strip("[]")
-        if not name or name in self.allowed or name in _LOCAL_NAMES or name.endswith(".localhost"):
-            return bool(name)
-        if "." not in name and ":" not in name:  # a name of one label (mockbox) resolves only on this network
-            return True
-        try:
-            ipaddress.ip_address(name)
-        except ValueError:
-            return False
-        return True

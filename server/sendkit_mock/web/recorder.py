@@ -31,7 +31,7 @@ from ..session.journal import (
     kept_pairs,
 )
 from ..simulation.prefer import QUERY_NAMES
-from .incoming import incoming
+from .incoming import Incoming, incoming
 from .session_names import QUERY
 
 log = logging.getLogger("sendkit_mock")
@@ -47,14 +47,6 @@ class JournalRecorder:
             await self.app(scope, receive, send)
             return
         found = incoming(scope)
-        try:
-            session = found.session
-        except ApiError:  # a bad session name: answered as a 400, journaled nowhere
-            await self.app(scope, receive, send)
-            return
-        if not session.journal.enabled:
-            await self.app(scope, receive, send)
-            return
         context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})  # shared with inner layers
         answered, status = bytearray(), [0]
 
@@ -69,17 +61,30 @@ class JournalRecorder:
         try:
             await self.app(scope, receive, watch)
         finally:
-            entry = _entry(scope, found.body, status[0], bytes(answered), started)
-            exchange = context.get("mock_exchange")
-            entry["injected"] = exchange.injected if exchange is not None else None
-            entry["workspaceId"] = _workspace(context.get("token_info"))
-            try:
-                entry["_id"] = session.journal_ids.new()
-                entry["at"] = iso(session.clock.now())
-                session.journal.record(entry)
-            except StoreUnavailable as exc:  # the answer is out (a 503 if the store was down for it too)
-                log.warning("%s %s not journaled: %s", scope["method"], scope["path"], exc.message)
+            self._record(scope, found, context, status[0], bytes(answered), started)
 
+    @staticmethod
+    def _record(scope: Scope, found: Incoming, context: dict[str, Any], status: int, answered: bytes,
+                started: float) -> None:
+        """Into the session the request acted on once its key was accepted; a request refused before (no key, a
+        bad key, a path no document has) is kept only by a session that is there already, which it does not
+        mark used."""
+        try:
+            session = found.session if context.get("token_info") is not None else found.existing()
+        except ApiError:  # a bad session name (answered as a 400), or the shared store down: journaled nowhere
+            return
+        if session is None or not session.journal.enabled:
+            return
+        entry = _entry(scope, found.body, status, answered, started)
+        exchange = context.get("mock_exchange")
+        entry["injected"] = exchange.injected if exchange is not None else None
+        entry["workspaceId"] = _workspace(context.get("token_info"))
+        try:
+            entry["_id"] = session.journal_ids.new()
+            entry["at"] = iso(session.clock.now())
+            session.journal.record(entry)
+        except StoreUnavailable as exc:  # the answer is out (a 503 if the store was down for it too)
+            log.warning("%s %s not journaled: %s", scope["method"], scope["path"], exc.message)
 
 def _entry(scope: Scope, body: bytes, status: int, answer: bytes, started: float) -> dict[str, Any]:
     """What the journal keeps of an exchange: bounded whatever was sent (journal.py)."""

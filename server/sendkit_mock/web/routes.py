@@ -9,8 +9,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import BadRequest, Detail
+from .admin import is_control
 from .incoming import incoming
-from .middleware import is_control
 
 
 class MethodGuard:
@@ -52,7 +52,7 @@ class ContractCors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if is_control(scope["path"]):  # no grant to another origin: OwnOrigin refuses it (middleware.py)
+        if is_control(scope["path"]):  # no grant to another origin: OwnOrigin refuses it (admin.py)
             await self.app(scope, receive, send)
             return
         route = incoming(scope).route

@@ -1,9 +1,9 @@
 """Which session a request acts on: `X-Mock-Session`, else the cookie `sendkit_mock_session`, else the query
 parameter `__session` (for a browser that sets no headers), else `default`.
 
-The session reaches the handlers as `mock_session` through connexion's request context, so they take it like
-`token_info`: looked up once per request (`Incoming.session`), for a path some document has. `__session` is
-taken out of the query before validation, which would refuse it as unknown.
+The handlers take the session as `mock_session`, like `token_info`: looked up once per request
+(`Incoming.session`), when the view calls a handler, so only after the key was accepted. `__session` is taken
+out of the query before validation, which would refuse it as unknown.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-"""Applies the simulation to every API request (`/v1/...`): its `Prefer` preferences, and its session's
-latency, injected errors and rate limit. The control plane and the docs are never slowed or failed.
+"""Applies the simulation to every API request (`/v1/...`) whose key was accepted: its `Prefer` preferences, and
+its session's latency, injected errors and rate limit. The control plane and the docs are never slowed or
+failed. It runs after connexion's key check and before validation, so a request without a key, or with a key
+SendKit does not know, is answered 401 by the check and makes no session, moves none in the LRU order and counts
+in no rate-limit window (issue 26: 1,000 such requests evicted a real session, 10,001 reset a real key's window).
 
 Order of work for one request: read the preferences (a bad value is a 400 naming `Prefer`) and take the
 `__code`-style query parameters out of the query, so validation never sees them; judge the request by the
@@ -41,14 +44,12 @@ class Simulation:
         self.app, self.connections = app, connections
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/") or scope["method"] == "OPTIONS":
+        context = scope.get("extensions", {}).get("connexion_context", {})
+        if scope["type"] != "http" or not scope["path"].startswith("/v1/") or context.get("token_info") is None:
+            # Not the API, or a request whose key was refused: it makes no session, counts in no window
             await self.app(scope, receive, send)
             return
-        try:
-            session = incoming(scope).session
-        except ApiError:  # a bad session name: the session selector answers it
-            await self.app(scope, receive, send)
-            return
+        session = incoming(scope).session
         query = mock_parameters(scope)  # [] where no `__` parameter can be in it
         headers = [v.decode("latin-1") for k, v in scope["headers"] if k == b"prefer"]
         try:
@@ -59,8 +60,7 @@ class Simulation:
         if any(k in preferences.QUERY_NAMES for k, _ in query):
             kept = [(k, v) for k, v in query if k not in preferences.QUERY_NAMES]
             scope = {**scope, "query_string": urlencode(kept).encode("latin-1")}
-        exchange = Exchange(prefer)
-        scope.setdefault("extensions", {}).setdefault("connexion_context", {})[CONTEXT_KEY] = exchange
+        exchange = context[CONTEXT_KEY] = Exchange(prefer)
         verdict = session.simulator.judge(_api_key(scope), session.clock.now())
         delay = prefer.delay if prefer.delay is not None else verdict.delay_ms
         if prefer.delay is not None:

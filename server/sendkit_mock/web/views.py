@@ -37,7 +37,8 @@ _CONVERT: dict[str | None, Callable[[str], Any]] = {
     "string": str, None: str, "integer": int, "number": float,
     "boolean": lambda text: text.lower() == "true",
 }
-_CONTEXT = ("token_info", "user", "mock_session", "mock_exchange")
+SESSION = "mock_session"
+_CONTEXT = ("token_info", "user", SESSION, "mock_exchange")
 
 
 class UnsupportedParameter(ValueError):
@@ -135,7 +136,9 @@ def _view(plan: Plan, respond: Callable[[Any], Any]) -> Callable[..., Any]:
         if plan.context:
             known = context
             for key in plan.context:
-                if key in known:
+                if key == SESSION:  # looked up now, past the key check (incoming.SessionSelector)
+                    kwargs[key] = known[CONTEXT_KEY].session
+                elif key in known:
                     kwargs[key] = known[key]
         return respond(plan.handler(**kwargs))
 
