@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from . import web  # noqa: F401  (first: it imports connexion without connexion's own import-time warning)
+
+# isort: split
 import copy
 import itertools
 from collections.abc import Callable
