@@ -247,7 +247,8 @@ def _web_app(settings: Settings, world: World, sessions: Sessions, connections: 
     app.add_middleware(OwnOrigin, MiddlewarePosition.BEFORE_SWAGGER, allowed_hosts=hosts)  # before the page
     app.add_middleware(AdminGuard, MiddlewarePosition.BEFORE_SWAGGER, token=settings.admin_token)  # and its token
     app.add_middleware(DocsRoutes, MiddlewarePosition.BEFORE_SWAGGER, documents=documents)
-    app.add_middleware(DashboardRoutes, MiddlewarePosition.BEFORE_SWAGGER, key=world.workspaces[0].api_key)
+    shown_key = None if settings.admin_token else world.workspaces[0].api_key  # with a token, no key in the page
+    app.add_middleware(DashboardRoutes, MiddlewarePosition.BEFORE_SWAGGER, key=shown_key)
     app.add_middleware(RequestGuard, MiddlewarePosition.BEFORE_SWAGGER, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MethodGuard, MiddlewarePosition.BEFORE_SWAGGER)
     app.add_middleware(SessionSelector, MiddlewarePosition.BEFORE_SWAGGER)

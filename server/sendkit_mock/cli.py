@@ -164,7 +164,7 @@ def serve(settings: Settings) -> int:
     urls = [f"{scheme}://{settings.host}:{port}" for scheme, port in settings.listeners]
     base = urls[0]
     keys = ", ".join(f"{w.name}: {w.api_key}" for w in world.workspaces[:1]) + f", platform: {world.users[0].api_key}"
-    page = f"{base}/" + ("?admin_token=<the --admin-token>" if settings.admin_token is not None else "")
+    page = f"{base}/" + ("#admin_token=<the --admin-token>" if settings.admin_token is not None else "")
     print(f"sendkit-mock on {' and '.join(urls)} | keys: {keys} | dashboard {page} | docs {base}/ui/ | "
           f"seed {settings.seed}", flush=True)
     print(f"control plane {base}/__mock: {_control_plane(settings)} | webhooks: {_webhooks(settings)}", flush=True)
@@ -285,7 +285,7 @@ def _hidden(url: str) -> str:
 
 def _control_plane(settings: Settings) -> str:
     if settings.admin_token is not None:
-        return "needs X-Mock-Admin-Token (the dashboard: its cookie, from /?admin_token=)"
+        return "needs X-Mock-Admin-Token (the dashboard: open /#admin_token=<token>)"
     if settings.loopback:
         return "open (loopback only)"
     return "OPEN to anyone who reaches this port (--open-control-plane)"

@@ -137,7 +137,8 @@ class Settings:
         """Where webhooks may point: anywhere on loopback, the --webhook-allow entries beyond it; never to
         link-local or metadata addresses, nor to the mock itself."""
         allow = (self.webhook_allow or "").split(",")
-        return Destinations(allow, everywhere=self.loopback, own=own_addresses(self.host, self.port), resolve=resolve)
+        own = own_addresses(self.host, *(port for _, port in self.listeners))
+        return Destinations(allow, everywhere=self.loopback, own=own, resolve=resolve)
 
     def behaviour(self) -> Behaviour:
         """What every session simulates at its start: latency, injected errors, the rate limit."""

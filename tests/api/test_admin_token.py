@@ -1,6 +1,6 @@
-"""With --admin-token, the control plane and the dashboard need the token: in a header for tools, in the
-dashboard's cookie for a browser (set once by /?admin_token=<token>). Without it nothing of a session, and no
-key of the world, reaches the caller."""
+"""With --admin-token every control call needs the token in X-Mock-Admin-Token, the dashboard's included (the
+page is given it in the address's fragment and sends the header); the page carries no key of the world, and no
+other page may frame it."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from sendkit_mock import ManualClock, Settings, create_mock
 from ..conftest import START, WS_KEY
 
 TOKEN = "s3cret-admin-token"
-HTML = {"Accept": "text/html,application/xhtml+xml"}
 
 
 @pytest.fixture
@@ -25,52 +24,46 @@ def guarded() -> Iterator[Any]:
         yield client
 
 
-@pytest.mark.parametrize("path", ["/", "/dashboard/dashboard.js", "/__mock/server", "/__mock/state"])
-def test_without_the_token_nothing_is_shown(guarded: Any, path: str) -> None:
+@pytest.mark.parametrize("path", ["/__mock/server", "/__mock/state", "/__mock/./requests", "/__mock/clock"])
+def test_without_the_token_no_control_call_is_answered(guarded: Any, path: str) -> None:
     answer = guarded.get(path)
     assert answer.status_code == 401 and answer.json()["code"] == 401
-    assert WS_KEY not in answer.text
+    assert "#admin_token=" in answer.json()["message"]  # how the dashboard is opened
 
 
-def test_a_browser_is_asked_for_the_token_by_a_page_that_holds_no_key(guarded: Any) -> None:
-    answer = guarded.get("/", headers=HTML)
-    assert answer.status_code == 401 and answer.headers["content-type"].startswith("text/html")
-    assert 'name="admin_token"' in answer.text and WS_KEY not in answer.text
-    assert "form-action 'self'" in answer.headers["content-security-policy"]
-
-
-def test_the_login_link_sets_a_cookie_that_opens_the_page_and_its_data(guarded: Any) -> None:
-    login = guarded.get(f"/?session=ci&admin_token={TOKEN}", headers=HTML)
-    assert login.status_code == 303 and login.headers["location"] == "/?session=ci"  # the token leaves the address
-    cookie = login.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and TOKEN not in cookie
-    page = guarded.get("/?session=ci", headers=HTML)  # the client keeps the cookie, as a browser does
-    assert page.status_code == 200 and WS_KEY in page.text
-    assert guarded.get("/__mock/server").status_code == 200
-    assert guarded.post("/__mock/reset").status_code == 200
-
-
-def test_a_wrong_token_sets_no_cookie(guarded: Any) -> None:
-    answer = guarded.get("/?admin_token=guess", headers=HTML)
-    assert answer.status_code == 401 and "set-cookie" not in answer.headers
-    assert "not this mock" in answer.text
-    forged = guarded.get("/__mock/server", headers={"Cookie": "sendkit_mock_admin=" + "0" * 64})
-    assert forged.status_code == 401
-
-
-def test_tools_keep_the_header(guarded: Any) -> None:
+def test_with_the_token_the_page_holds_no_key_and_its_data_needs_the_header(guarded: Any) -> None:
+    page = guarded.get("/")
+    assert page.status_code == 200 and WS_KEY not in page.text and "sk_" not in page.text
+    script = guarded.get("/dashboard/dashboard.js").text
+    assert 'headers["X-Mock-Admin-Token"] = state.token' in script and "sessionStorage" in script
+    assert "cookie" not in script.lower() and "localStorage.setItem(\"sendkit-mock.admin" not in script
     assert guarded.get("/__mock/server", headers={"X-Mock-Admin-Token": TOKEN}).status_code == 200
-    assert guarded.get("/", headers={"X-Mock-Admin-Token": TOKEN}).status_code == 200
-    assert guarded.get("/ui/").status_code == 200  # the contract's docs are no secret
+    assert guarded.post("/__mock/reset", headers={"X-Mock-Admin-Token": TOKEN}).status_code == 200
+    assert guarded.get("/__mock/server", headers={"Cookie": "sendkit_mock_admin=" + TOKEN}).status_code == 401
+
+
+def test_without_a_token_the_page_shows_a_key_for_its_first_example() -> None:
+    app = create_mock(Settings(seed=42), clock=ManualClock(START)).app
+    with TestClient(app) as client:
+        assert WS_KEY in client.get("/").text
+
+
+def test_no_other_page_may_frame_the_dashboard(guarded: Any) -> None:
+    page = guarded.get("/")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    framed = {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe"}
+    assert guarded.get("/", headers=framed).status_code == 403
+    assert guarded.get("/__mock/clock?__session=evict", headers=framed).status_code == 403
 
 
 @pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "cors"},
-                                     {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "no-cors"}])
-def test_another_port_of_this_host_is_refused_but_for_a_link_followed(headers: dict[str, str]) -> None:
+                                     {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "no-cors"},
+                                     {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate"}])
+def test_another_port_of_this_host_reaches_no_control_call(headers: dict[str, str]) -> None:
     app = create_mock(Settings(seed=42), clock=ManualClock(START)).app
     with TestClient(app) as client:
         assert client.post("/__mock/reset", headers=headers).status_code == 403
         assert client.get("/__mock/state", headers=headers).status_code == 403
-        followed = {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate"}
-        assert client.get("/", headers=followed).status_code == 200
-        assert client.post("/__mock/reset", headers=followed).status_code == 403
+        followed = {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+        assert client.get("/", headers=followed).status_code == 200  # a link to the page, in the top window

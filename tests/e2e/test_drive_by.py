@@ -22,6 +22,8 @@ from .conftest import RunningServer, running
 pytestmark = pytest.mark.e2e
 
 PAGE = """<!doctype html><html><body><pre id="out"></pre><iframe name="sink"></iframe>
+<iframe src="MOCK/"></iframe><iframe src="MOCK/__mock/clock?__session=framed-1"></iframe>
+<iframe src="MOCK/__mock/clock?__session=framed-2"></iframe>
 <form id="form" method="post" action="MOCK/__mock/reset" target="sink" enctype="text/plain">
 <input name='{"a":"' value='"}'></form>
 <script>
@@ -105,6 +107,22 @@ def test_a_hostile_page_can_neither_drive_nor_read_the_control_plane(browser: An
     refused = _refused(mock.log) - refusals_before
     assert refused >= 4, Path(mock.log).read_text()[-3000:]  # state, server, reset, clock, the form, a preflight
     assert "/__mock/reset HTTP/1.1\" 200" not in Path(mock.log).read_text()
+    sessions = requests.get(f"{mock.url}/__mock/server", timeout=5).json()["data"]["sessions"]
+    assert not [name for name in sessions if name.startswith("framed")]  # frames reached no control call
+    assert '"GET / HTTP/1.1" 403' in Path(mock.log).read_text()  # nor the page: it cannot be clickjacked
+
+
+def test_the_dashboard_takes_the_admin_token_from_its_fragment(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with running(tmp_path / "server.log", "--admin-token", "s3cret-admin-token") as mock:
+        browser.get(f"{mock.url}/#admin_token=s3cret-admin-token")
+        WebDriverWait(browser, 20).until(lambda d: d.find_element("id", "clock-now").text.strip())
+        assert "#" not in browser.current_url  # the token left the address (and its history entry)
+        assert browser.execute_script("return document.cookie") == ""
+        kept = browser.execute_script("return sessionStorage.getItem('sendkit-mock.admin-token')")
+        assert kept == "s3cret-admin-token"
+        assert "s3cret" not in Path(mock.log).read_text()  # a fragment is never sent, so never logged
 
 
 def _refused(log: Path) -> int:

@@ -74,7 +74,7 @@ def _package_imports(path: Path) -> set[str]:
 
 
 # Every folder of the package, and what its modules may import besides their own folder. The root holds the
-# basics (errors, clock, settings, resources), the composition root (app.py) and the command line (cli.py).
+# basics (errors, clock, settings, resources, credentials), the composition root (app.py) and the command line (cli.py).
 LAYERS = {
     "spec": {"errors"},  # reading the OpenAPI documents: nothing of the mock above the error type
     "domain": {"errors", "clock"},
@@ -82,13 +82,14 @@ LAYERS = {
     "delivery": {"domain", "errors", "clock"},
     "stores": {"clock", "domain", "errors", "simulation"},  # the domain's store interfaces, in memory and on Redis
     # and the contract, a state import's records held to it (snapshot.py)
-    "session": {"clock", "delivery", "domain", "errors", "resources", "settings", "simulation", "spec", "stores"},
+    "session": {"clock", "credentials", "delivery", "domain", "errors", "resources", "settings", "simulation", "spec",
+                "stores"},
     "api": {"clock", "domain", "errors", "session", "simulation"},  # thin handlers: no web, no app
     # the framework's layer: everything below the composition root, and of the runtime only the connections
     # (a fault resets a socket) and the incidents (the mock's own failures, kept by the error handlers)
     "web": {"api", "clock", "domain", "errors", "runtime", "session", "settings", "simulation", "spec", "stores"},
     # serving the process: the ticker thread, workers, serve --watch (a new mock through the composition root), TLS
-    "runtime": {"app", "clock", "delivery", "errors", "settings"},
+    "runtime": {"app", "clock", "credentials", "delivery", "errors", "settings"},
     # other people's test suites: a client of the control plane, the plugin over the composition root (and
     # the certificate a TLS listener serves)
     "testing": {"app", "delivery", "domain", "runtime", "settings", "spec"},
@@ -103,7 +104,7 @@ NARROW = {  # where a folder may reach into another only for some of its modules
     ("proxy", "stores"): {"stores.memory"},
     ("session", "stores"): {"stores", "stores.records"},  # a state document's records as JSON
 }
-ROOT_MODULES = {"__init__", "__main__", "app", "cli", "clock", "errors", "resources", "settings"}
+ROOT_MODULES = {"__init__", "__main__", "app", "cli", "clock", "credentials", "errors", "resources", "settings"}
 
 def test_the_test_handle_is_a_plain_http_client() -> None:
     """The handle on a mock's control plane works from any process: the standard library's HTTP, nothing of

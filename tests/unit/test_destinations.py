@@ -114,3 +114,25 @@ def test_every_spelling_of_a_refused_address_is_refused_at_registration(url: str
     for destinations in (LOCAL, SHARED):
         with pytest.raises(Refused, match=reason):
             destinations.check(url)
+
+
+def test_the_https_listener_is_the_mock_itself_too() -> None:
+    settings = Settings(port=4010, tls_port=4443)
+    destinations = settings.destinations(resolve)
+    for url in ("https://127.0.0.1:4443/__mock/reset", "http://localhost:4443/", "http://127.0.0.1:4010/"):
+        with pytest.raises(Refused, match="is the mock itself"):
+            destinations.check(url)
+    destinations.check("http://127.0.0.1:4444/hooks")
+
+
+def test_on_every_interface_each_address_of_this_machine_is_the_mock_itself() -> None:
+    everywhere = Destinations(["0.0.0.0/0"], everywhere=False, own=own_addresses("0.0.0.0", 4010), resolve=resolve)
+    with pytest.raises(Refused, match="is the mock itself"):
+        everywhere.check("http://127.0.0.2:4010/__mock/reset", resolve=True)  # 127/8 is this machine's
+    everywhere.check("http://198.51.100.7:4010/hooks", resolve=True)  # TEST-NET-2: no address of this machine
+
+
+@pytest.mark.parametrize("url", ["http://[64:ff9b::a9fe:a9fe]/", "http://[::ffff:0:a9fe:a9fe]/"])
+def test_translated_ipv6_spellings_of_the_metadata_address_are_refused(url: str) -> None:
+    with pytest.raises(Refused, match="link-local or cloud metadata"):
+        LOCAL.check(url)

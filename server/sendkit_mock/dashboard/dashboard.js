@@ -13,17 +13,32 @@ const $ = (selector, root = document) => root.querySelector(selector);
 const state = {
   session: new URLSearchParams(location.search).get("session") || localStorage.getItem("sendkit-mock.session")
     || "default",
+  token: adminToken(),
   workspaces: {}, opened: new Set(), content: new Map(), seen: new Map(), journal: new Map(), timer: null,
 };
 
 // --- the control plane ------------------------------------------------------------------------------------
+// With --admin-token: the token comes in the address's fragment (/#admin_token=..., never sent to a server),
+// is kept in this tab's sessionStorage (no other origin, nor another port, reads it) and leaves the address.
+function adminToken() {
+  const given = new URLSearchParams(location.hash.slice(1)).get("admin_token");
+  if (given) {
+    sessionStorage.setItem("sendkit-mock.admin-token", given);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  return sessionStorage.getItem("sendkit-mock.admin-token") || "";
+}
+
 async function call(method, path, body) {
-  // With --admin-token, the page's cookie (set by /?admin_token=...) carries it; a 401 says how to get one
   const headers = {"X-Mock-Session": state.session};
+  if (state.token) headers["X-Mock-Admin-Token"] = state.token;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const answer = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin"});
+  const answer = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
   const json = await answer.json().catch(() => null);
+  if (answer.status === 401 && path.startsWith("/__mock")) {
+    const token = prompt("This mock was started with --admin-token. The token:");
+    if (token) { state.token = token; sessionStorage.setItem("sendkit-mock.admin-token", token); }
+  }
   if (!answer.ok) {
     const error = new Error(json && json.message ? json.message : `${method} ${path} answered ${answer.status}`);
     error.details = json && json.details;

@@ -122,8 +122,13 @@ class Destinations:
         if any(ip.version == n.version and ip in n for n in NEVER):
             raise Refused(f"{what} is a link-local or cloud metadata address, which webhooks never reach")
         if (str(ip), port) in self.own or (ip.is_loopback and ("loopback", port) in self.own) \
-                or (ip.is_unspecified and any(p == port for _, p in self.own)):
+                or (ip.is_unspecified and any(p == port for _, p in self.own)) \
+                or (("any", port) in self.own and bound_here(ip)):
             raise Refused(f"{what}:{port} is the mock itself")
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 
 
 def embedded(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
@@ -137,6 +142,8 @@ def embedded(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv
         return ip.sixtofour
     if ip.teredo is not None:
         return ip.teredo[1]
+    if ip in NAT64 or ip in IPV4_TRANSLATED:  # 64:ff9b::a.b.c.d and ::ffff:0:a.b.c.d: translated to IPv4
+        return ipaddress.IPv4Address(ip.packed[12:])
     if ip.packed[:12] == bytes(12) and int(ip) > 1:  # ::a.b.c.d, deprecated but still routed by some stacks
         return ipaddress.IPv4Address(ip.packed[12:])
     return ip
@@ -157,12 +164,26 @@ def _literal(host: str) -> str:
     return host
 
 
-def own_addresses(host: str, port: int) -> list[tuple[str, int]]:
-    """What the mock listens on: its host and port; on loopback or every interface, loopback at that port."""
-    out = [(host, port)]
+def own_addresses(host: str, *ports: int) -> list[tuple[str, int]]:
+    """What the mock listens on: its host at each of its ports (plain and HTTPS); on loopback or every
+    interface, loopback at those ports; on every interface, every address of this machine at them."""
+    out = [(host, port) for port in ports]
     if is_loopback(host) or host in ("0.0.0.0", "::", ""):
-        out.append(("loopback", port))
+        out += [("loopback", port) for port in ports]
+    if host in ("0.0.0.0", "::", ""):
+        out += [("any", port) for port in ports]
     return out
+
+
+def bound_here(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether the address is one of this machine's: the kernel lets a socket bind only to those."""
+    family = socket.AF_INET if ip.version == 4 else socket.AF_INET6
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((str(ip), 0))
+    except OSError:
+        return False
+    return True
 
 
 def _normal(host: str) -> str:

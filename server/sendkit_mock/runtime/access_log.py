@@ -9,7 +9,6 @@ gathered in one call a few milliseconds later, so a request never waits on the t
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 import time
 from http import HTTPStatus
@@ -17,9 +16,10 @@ from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..credentials import masked_query
+
 FLUSH_AFTER_S = 0.05
 TARGET_LIMIT = 2_048  # characters of a request's path and query in its line
-_TOKEN = re.compile(rb"(^|&)admin_token=[^&]*")
 
 
 class AccessLog:
@@ -50,10 +50,8 @@ class AccessLog:
         client = scope.get("client")
         where = f"{client[0]}:{client[1]}" if client else "-"
         query = scope.get("query_string", b"")
-        if b"admin_token=" in query:  # the dashboard's login link: the token stays out of the log
-            query = _TOKEN.sub(rb"\1admin_token=***", query)
         target = scope.get("raw_path", scope["path"].encode()).decode("latin-1") + (
-            "?" + query.decode("latin-1") if query else "")
+            "?" + masked_query(query.decode("latin-1")) if query else "")  # no credential in a log line
         if len(target) > TARGET_LIMIT:  # a line per request, however long the address a client sent
             target = target[:TARGET_LIMIT] + "…"
         try:

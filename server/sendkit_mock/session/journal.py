@@ -19,13 +19,11 @@ from typing import Any
 
 import re2
 
+from ..credentials import mask
 from ..domain.stores import Log
 from ..errors import BadRequest, NotFound
 
 Json = dict[str, Any]
-# Headers that carry a credential: kept as their last four characters (a journal is exported in state files,
-# which the README suggests attaching to a bug report).
-MASKED = frozenset({"x-api-key", "authorization", "x-mock-admin-token", "cookie", "proxy-authorization"})
 BODY_LIMIT = 16_384  # characters of a request body kept; longer ones are cut and marked
 ANSWER_LIMIT = 16_384  # characters of an answer kept: answers are large and every entry has one
 ANSWER_BYTES = 4 * ANSWER_LIMIT  # enough of an answer's UTF-8 for ANSWER_LIMIT characters
@@ -41,11 +39,6 @@ MATCHER_PARTS = ("method", "path", "pathPattern", "query", "headers", "bodyConta
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # a bad pattern is the client's 400, not a line on the server's stderr
 _RE2_OPTIONS.max_mem = 1 << 20  # RE2's own bound on what a compiled pattern may hold
-
-
-def mask(name: str, value: str) -> str:
-    """A secret header's value as the journal keeps it: its last four characters."""
-    return "…" + value[-4:] if name.lower() in MASKED else value
 
 
 def body_text(raw: bytes) -> str | None:
@@ -193,7 +186,8 @@ def _checks(matcher: Mapping[str, Any]) -> list[tuple[str, Callable[[Json], bool
         pattern = path_pattern(str(matcher["pathPattern"]))
         checks.append(("pathPattern", lambda e: pattern.fullmatch(e["path"]) is not None))
     if "query" in matcher:
-        checks.append(("query", lambda e: all(e["query"].get(k) == v for k, v in matcher["query"].items())))
+        query = {k: mask(k, str(v)) for k, v in matcher["query"].items()}
+        checks.append(("query", lambda e: all(e["query"].get(k) == v for k, v in query.items())))
     if "headers" in matcher:
         wanted = {k.lower(): mask(k, v) for k, v in matcher["headers"].items()}
         checks.append(("headers", lambda e: all(

@@ -24,16 +24,19 @@ def _read(name: str) -> bytes:
 class DashboardRoutes:
     """GET `/` (the page, with this mock's URL and a workspace key for its first example) and its assets."""
 
-    def __init__(self, app: ASGIApp, key: str) -> None:
+    def __init__(self, app: ASGIApp, key: str | None) -> None:
+        """`key`: the workspace key the page's first example shows; None with an admin token, so the page
+        carries nothing of the world until the control plane answers it (web/admin.py)."""
         self.app = app
-        self.page = _read("index.html").decode().replace("{{key}}", html.escape(key))
+        shown = html.escape(key or "<a key of fixtures/world.yaml>")
+        self.page = _read("index.html").decode().replace("{{key}}", shown)
         self.assets = {PREFIX + name: (_read(name), kind) for name, kind in ASSETS.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = scope["path"] if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") else None
         if route == "/":
             page = self.page.replace("{{base}}", html.escape(base_url(scope))).encode()
-            await _answer(send, "text/html; charset=utf-8", page, scope["method"])
+            await _answer(send, "text/html; charset=utf-8", page, scope["method"], framed=False)
         elif route in self.assets:
             body, kind = self.assets[route]
             await _answer(send, kind, body, scope["method"])
@@ -41,8 +44,11 @@ class DashboardRoutes:
             await self.app(scope, receive, send)
 
 
-async def _answer(send: Send, content_type: str, body: bytes, method: str) -> None:
+async def _answer(send: Send, content_type: str, body: bytes, method: str, framed: bool = True) -> None:
     headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()),
                (b"cache-control", b"no-cache"), (b"x-content-type-options", b"nosniff")]
+    if not framed:  # no other page may frame the dashboard and have its buttons clicked (clickjacking)
+        headers += [(b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'"),
+                    (b"referrer-policy", b"no-referrer")]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
