@@ -40,7 +40,7 @@ from .domain.service import ReportService
 from .domain.stores import StoresFactory
 from .domain.webhooks import WebhookService
 from .domain.world import World, load_world
-from .errors import ApiError
+from .errors import ApiError, need
 from .resources import spec_path
 from .runtime.background import Background
 from .runtime.connections import Connections
@@ -200,6 +200,7 @@ def _stores(settings: Settings) -> StoresFactory:
     if settings.store == "memory":
         return InMemoryStores(max_reports=settings.max_reports, journal_size=settings.journal_size,
                               total_reports=settings.max_reports_total, log_bytes=settings.log_budget_mib << 20)
+    need("redis", "redis")
     from .stores.redis import RedisStores  # redis-py is imported only by those who ask for it
 
     return RedisStores.connect(settings.store, max_reports=settings.max_reports, journal_size=settings.journal_size,

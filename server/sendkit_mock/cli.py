@@ -12,9 +12,11 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .contract.command import add_parser as add_contract_parser
 from .contract.command import run as run_contract
 from .domain.world import FixtureError
+from .errors import MissingExtra, need
 from .runtime.limits import Limits, quiet_accept_errors, raise_descriptor_limit
 from .runtime.tls import NAMES, Certificate, TlsError, ca_directory, certificate_for, local_ca, trust_hints
 from .session.snapshot import StateFileError
@@ -22,11 +24,14 @@ from .settings import Settings, SettingsError
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="sendkit-mock", description=__doc__)
-    commands = root.add_subparsers(dest="command", required=True)
+    root = argparse.ArgumentParser(prog="sendkit-mock", description=__doc__,
+                                   epilog="`sendkit-mock COMMAND --help` for a command's flags and their defaults")
+    root.add_argument("--version", action="version", version=f"sendkit-mock {__version__}")
+    commands = root.add_subparsers(dest="command", metavar="COMMAND")
     serve = commands.add_parser("serve", help="run the mock server (settings also from SENDKIT_MOCK_* variables)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve.add_argument("--host", help="the address to listen on; beyond loopback the control plane needs "
+                                      "--admin-token")
+    serve.add_argument("--port", type=int, help="the port to listen on (0: any free port)")
     serve.add_argument("--seed", type=int, help="the seed for ids, failures and report content")
     serve.add_argument("--fixtures", type=Path, help="a world YAML file (default: fixtures/world.yaml)")
     serve.add_argument("--queued-seconds", type=float, help="time a report stays queued")
@@ -77,7 +82,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-port", type=int, help="HTTPS on this port beside plain HTTP on --port (one state)")
     serve.add_argument("--data-dir", type=Path, help="where the local CA is kept (default: the user's data "
                                                      "directory, e.g. ~/.local/share/sendkit-mock)")
-    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"],
+                       help="the least severe log line written")
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help="no line per request (the batched access log costs a few per cent of throughput)")
     _add_bounds(serve)
@@ -97,14 +103,36 @@ def parser() -> argparse.ArgumentParser:
                     "checked against the contract, each violation logged and journaled (GET /__mock/requests: "
                     "violations, responseViolations). With --errors a violating answer becomes a 502.")
     proxy.add_argument("--upstream", required=True, help="the server to forward to, e.g. https://api.sendkit.example")
-    proxy.add_argument("--host", default="127.0.0.1")
-    proxy.add_argument("--port", type=int, default=4011)
+    proxy.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    proxy.add_argument("--port", type=int, default=4011, help="the port to listen on")
     proxy.add_argument("--errors", action="store_true", help="answer 502 (SendKit's shape) for a violating answer")
     proxy.add_argument("--journal-size", type=int, default=1000, help="requests kept in the journal")
     proxy.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the upstream")
     proxy.add_argument("--spec", type=Path, help="another contract instead of the bundled openapi.yaml")
-    proxy.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    proxy.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                       help="the least severe log line written")
+    settings = Settings()
+    for command, sub in commands.choices.items():
+        from_settings = command in ("serve", "ca")  # their defaults are the settings' (None: read from Settings)
+        _show_defaults(sub, lambda action, ours=from_settings: getattr(settings, action.dest, None) if ours
+                       else action.default)
     return root
+
+
+def _show_defaults(command: argparse.ArgumentParser, default_of: Any) -> None:
+    """Every flag's help ends with its default, unless it says it already (or has none to say)."""
+    for action in command._actions:  # argparse's own list of a parser's arguments
+        if not action.option_strings or action.help in (None, argparse.SUPPRESS) or "default" in action.help:
+            continue
+        if isinstance(action, argparse._StoreConstAction | argparse._StoreTrueAction | argparse._HelpAction):
+            continue
+        if action.required:
+            continue
+        value = default_of(action)
+        if value is None or value == "":
+            action.help += " (default: none)"
+        else:
+            action.help += f" (default {value:g})" if isinstance(value, float) else f" (default {value})"
 
 
 def _add_bounds(serve: argparse.ArgumentParser) -> None:
@@ -129,9 +157,22 @@ def _add_bounds(serve: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    args = vars(parser().parse_args(argv))
+    try:
+        return _main(argv, environ)
+    except MissingExtra as exc:  # a feature of an extra the install left out: say which one adds it
+        print(f"sendkit-mock: {exc}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: Sequence[str] | None, environ: Mapping[str, str] | None) -> int:
+    arguments = parser()
+    args = vars(arguments.parse_args(argv))
     command = args.pop("command")
+    if command is None:  # bare `sendkit-mock`: every command, and how to learn more
+        arguments.print_help(sys.stderr)
+        return 2
     if command == "contract":
+        need("contract", "schemathesis", "hypothesis")
         return run_contract(args)
     if command == "proxy":
         return proxy(args)
@@ -152,6 +193,7 @@ def serve(settings: Settings) -> int:
 
     world = load_world(settings.fixtures)  # a bad fixture file stops start-up here, in every mode
     if settings.store != "memory":
+        need("redis", "redis")
         from .errors import StoreUnavailable
         from .stores.redis import RedisStores
 
@@ -180,6 +222,7 @@ def serve(settings: Settings) -> int:
 
 
 def ca(settings: Settings) -> int:
+    need("tls", "trustme", "platformdirs")
     print(local_ca(ca_directory(settings.data_dir)), flush=True)
     return 0
 

@@ -129,3 +129,20 @@ class StoreUnavailable(ApiError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class MissingExtra(ImportError):
+    """A feature whose optional dependencies are not installed; the message says which extra adds them."""
+
+
+EXTRAS = {"contract": "sendkit-mock contract", "redis": "serve --store redis://...", "tls": "HTTPS (--tls)",
+          "dynamic": "Prefer: dynamic=true"}
+
+
+def need(extra: str, *modules: str) -> None:
+    """Raise MissingExtra unless every module can be imported (the base install leaves the extras out)."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtra(f"{EXTRAS[extra]} needs {', '.join(missing)}: pip install 'sendkit-mock[{extra}]'")

@@ -21,7 +21,7 @@ def run(pytester: pytest.Pytester, source: str, *args: str, subprocess: bool = F
     this process, it left Schemathesis' global state so that a later `contract` run here stopped filtering
     operations (seen under xdist, where a worker ran a plugin test before the contract command's tests)."""
     pytester.makepyfile(test_it=textwrap.dedent(source))
-    flags = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-W", "ignore::DeprecationWarning", *args)
+    flags = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-W", "error", *args)
     return pytester.runpytest_subprocess(*flags) if subprocess else pytester.runpytest(*flags)
 
 
@@ -270,3 +270,72 @@ def test_a_violation_is_named(sendkit_mock):
         sendkit_mock.assert_no_violations()
 ''')
     result.assert_outcomes(passed=3)
+
+
+def test_a_project_that_turns_every_warning_into_an_error_passes(pytester: pytest.Pytester) -> None:
+    """`pytest -W error` in a fresh project, the plugin and Schemathesis' own loaded as a user gets them, and
+    nothing filtered by the user: every layer of a request, an error answer and a served mock included."""
+    pytester.makepyfile(test_it=textwrap.dedent(SEED + '''
+import requests
+
+def test_served(sendkit_mock):
+    key = {"X-Api-Key": sendkit_mock.keys.workspace}
+    assert requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers=key).status_code == 201
+    assert requests.post(f"{sendkit_mock.url}/v1/reports", json={}, headers=key).status_code == 400
+    assert requests.get(f"{sendkit_mock.url}/v1/reports").status_code == 401
+
+def test_in_process(sendkit_mock_app):
+    assert sendkit_mock_app.client.get("/v1/reports", headers={"X-Api-Key": sendkit_mock_app.keys.workspace}).status_code == 200
+'''))
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_settings_take_snake_case_names_everywhere(pytester: pytest.Pytester) -> None:
+    result = run(pytester, '''
+import pytest, requests
+
+def test_handle(sendkit_mock):
+    changed = sendkit_mock.settings(error_rate=1.0, queued_seconds=0)
+    assert changed["error_rate"] == 1.0 and changed["queued_seconds"] == 0  # and read back the same way
+    answer = requests.get(f"{sendkit_mock.url}/v1/reports", headers={"X-Api-Key": sendkit_mock.keys.workspace})
+    assert answer.status_code in (500, 503)
+    with pytest.raises(TypeError, match="error_rate=0.5, not errorRate"):
+        sendkit_mock.settings(errorRate=0.5)
+
+@pytest.mark.sendkit_mock(queued_seconds=0)
+def test_marker(sendkit_mock):
+    assert sendkit_mock.settings()["queued_seconds"] == 0
+
+@pytest.mark.sendkit_mock(queuedSeconds=0)
+def test_camel_marker(sendkit_mock):
+    pass
+''')
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*queued_seconds=0, not queuedSeconds*"])
+
+
+def test_the_receiver_shows_each_call_whole_and_fails_when_told(pytester: pytest.Pytester) -> None:
+    """The README's signature check, on the raw body the receiver kept; a 503 the receiver was told to answer,
+    and the mock's retry after its backoff, with the same signed body."""
+    result = run(pytester, SEED + '''
+import hashlib, hmac, requests
+
+def test_signed_and_retried(sendkit_mock):
+    key = {"X-Api-Key": sendkit_mock.keys.workspace}
+    hook = requests.post(f"{sendkit_mock.url}/v1/webhooks", headers=key, json={
+        "name": "ci", "url": sendkit_mock.webhook_url, "events": ["report.failed"]}).json()["data"]
+    sendkit_mock.webhook_responds(503, times=1)
+    report = requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers=key).json()["data"]["reports"][0]
+    sendkit_mock.force_status(report["id"], "failed")
+    (first,) = sendkit_mock.webhook_calls
+    assert first.method == "POST" and first.path == "/hooks" and first.json()["event"] == "report.failed"
+    expected = hmac.new(hook["secret"].encode(), first.body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(expected, first.header("x-webhook-signature"))
+    assert [d["statusCode"] for d in sendkit_mock.webhook_deliveries] == [503]
+    sendkit_mock.clock.advance(60)  # past the retry's backoff
+    calls = sendkit_mock.webhook_calls
+    assert len(calls) == 2 and calls[1].body == first.body
+    assert sorted(d["statusCode"] for d in sendkit_mock.webhook_deliveries) == [200, 503]
+''')
+    result.assert_outcomes(passed=1)

@@ -78,7 +78,7 @@ def _package_imports(path: Path) -> set[str]:
 LAYERS = {
     "spec": {"errors"},  # reading the OpenAPI documents: nothing of the mock above the error type
     "domain": {"errors", "clock"},
-    "simulation": {"errors", "spec"},
+    "simulation": {"errors", "rates", "spec"},
     "delivery": {"domain", "errors", "clock"},
     "stores": {"clock", "domain", "errors", "simulation"},  # the domain's store interfaces, in memory and on Redis
     # and the contract, a state import's records held to it (snapshot.py)
@@ -93,7 +93,7 @@ LAYERS = {
     # other people's test suites: a client of the control plane, the plugin over the composition root (and
     # the certificate a TLS listener serves)
     "testing": {"app", "delivery", "domain", "runtime", "settings", "spec"},
-    "contract": {"resources", "spec"},  # Schemathesis over the bundled contract: nothing of the server
+    "contract": {"rates", "resources", "spec"},  # Schemathesis over the bundled contract: nothing of the server
     "proxy": {"clock", "domain", "errors", "session", "spec", "stores"},  # no connexion, no sessions
 }
 NARROW = {  # where a folder may reach into another only for some of its modules
@@ -104,7 +104,8 @@ NARROW = {  # where a folder may reach into another only for some of its modules
     ("proxy", "stores"): {"stores.memory"},
     ("session", "stores"): {"stores", "stores.records"},  # a state document's records as JSON
 }
-ROOT_MODULES = {"__init__", "__main__", "app", "cli", "clock", "credentials", "errors", "resources", "settings"}
+ROOT_MODULES = {"__init__", "__main__", "app", "cli", "clock", "credentials", "errors", "rates", "resources",
+                "settings"}
 
 def test_the_test_handle_is_a_plain_http_client() -> None:
     """The handle on a mock's control plane works from any process: the standard library's HTTP, nothing of

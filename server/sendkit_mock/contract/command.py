@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from ..rates import SYNTAX, Rate
 from .observer import Progress
 from .options import AUTO, LIMIT_ELSEWHERE, PHASES, CheckOptions, UsageError
 from .report import junit_xml, summary
@@ -41,7 +42,8 @@ def add_parser(commands: Any) -> None:
     add("--workspace-id", help="sent as X-Workspace-Id (needed with a platform key)")
     add("--allow-destructive", action="store_true",
         help="also DELETE, PATCH and PUT, and webhook registration (the server calls those URLs)")
-    add("--rate-limit", default=AUTO, help=f"requests per second or minute (5/s, 100/m), 0 for none (default: none "
+    add("--rate-limit", default=AUTO, help=f"requests per period as serve takes it (5/s, 100/min, 2000/h), 0 for none "
+                                           f"(default: none "
                                            f"on 127.0.0.1, ::1 and localhost, {LIMIT_ELSEWHERE} on any other host)")
     add("--max-cases", type=int, default=2500,
         help="test cases in all, at least one per operation in scope; Schemathesis' probes and the checks' own "
@@ -58,7 +60,6 @@ def add_parser(commands: Any) -> None:
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP header name (RFC 9110's token)
 VISIBLE = re.compile(r"^[\x21-\x7e]+$")  # a key: printable ASCII, no space, no line break
 HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
-RATE = re.compile(r"^[1-9][0-9]*/[smh]$")
 OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 
 
@@ -75,7 +76,7 @@ def options(args: dict[str, Any]) -> CheckOptions | list[str]:
     return CheckOptions(
         base_url=args["base_url"], api_key=args["api_key"], workspace_id=args["workspace_id"],
         allow_destructive=args["allow_destructive"],
-        rate_limit=None if args["rate_limit"] in ("0", "none") else args["rate_limit"],
+        rate_limit=None if args["rate_limit"] in ("0", "none") else _rate(args["rate_limit"]),
         max_cases=args["max_cases"], max_examples=args["max_examples"], phases=phases, seed=args["seed"],
         request_timeout=args["request_timeout"], headers=tuple((h[0], h[1]) for h in headers),
         **({"spec": args["spec"]} if args["spec"] is not None else {}))
@@ -111,8 +112,11 @@ def _run_problems(args: dict[str, Any], phases: tuple[str, ...]) -> list[str]:
     problems = [f"--phases: no phase {', '.join(unknown)} (the phases are {', '.join(PHASES)})"] if unknown else []
     if not phases:
         problems.append(f"--phases names no phase (the phases are {', '.join(PHASES)})")
-    if args["rate_limit"] not in (AUTO, "0", "none") and not RATE.fullmatch(args["rate_limit"]):
-        problems.append(f"--rate-limit {args['rate_limit']!r} is not N/s, N/m or N/h with N at least 1 (0: none)")
+    if args["rate_limit"] not in (AUTO, "0", "none"):
+        try:
+            Rate.parse(args["rate_limit"])
+        except ValueError:
+            problems.append(f"--rate-limit {args['rate_limit']!r} is not {SYNTAX} (0: none)")
     problems += [f"--{name.replace('_', '-')} {args[name]}: at least 1" for name in ("max_cases", "max_examples")
                  if args[name] < 1]
     if args["request_timeout"] <= 0:
@@ -193,3 +197,8 @@ class ProgressLine:
         if self.live:
             self.out.write("\r" + " " * 98 + "\r")
             self.out.flush()
+
+
+def _rate(text: str) -> str:
+    """AUTO, or the rate as Schemathesis takes it (N/s, N/m, N/h)."""
+    return text if text == AUTO else Rate.parse(text).short

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock, SystemClock
+from ..errors import need
 
 NAMES = ("localhost", "127.0.0.1", "::1")
 CA_FILE, CA_KEY_FILE, SERVER_FILE = "ca.pem", "ca-key.pem", "localhost.pem"
@@ -61,6 +62,7 @@ def certificate_for(settings: Settings) -> Certificate | None:
         return None
     if settings.tls_cert is not None and settings.tls_key is not None:
         return own_certificate(settings.tls_cert, settings.tls_key)
+    need("tls", "trustme", "platformdirs")
     return local_certificate(ca_directory(settings.data_dir))
 
 

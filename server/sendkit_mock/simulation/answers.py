@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from ..errors import BadRequest
+from ..errors import BadRequest, MissingExtra, need
 from ..spec import Document, OperationIndex, resolved
 from .generator import generate
 from .prefer import HEADER, Preferences
@@ -55,6 +55,10 @@ class Answers:
         response = responses[status]
         media = (response.get("content") or {}).get("application/json")
         if prefer.dynamic and media is not None:
+            try:
+                need("dynamic", "jsf")
+            except MissingExtra as exc:
+                raise BadRequest.field("Prefer", str(exc)) from None
             body = self._generate(operation_id, status, request)
             if body is not None:
                 return Answer(status, body, Preferences(code=prefer.code, dynamic=True))

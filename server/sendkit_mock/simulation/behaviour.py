@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from ..rates import SYNTAX, Rate
+
 MAX_LATENCY_MS = 60_000
-_UNITS = {"s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 
 
 class BehaviourError(ValueError):
@@ -72,10 +73,12 @@ class RateLimit:
 
     @classmethod
     def parse(cls, text: str) -> RateLimit:
-        match = re.fullmatch(r"\s*(\d{1,9})\s*/\s*([a-z]+)\s*", text)
-        if match is None or match[2] not in _UNITS or int(match[1]) < 1:
-            raise BehaviourError(f"rate limit {text!r} is not one of 20/s, 600/min, 5000/h (requests per API key)")
-        return cls(text.strip(), int(match[1]), _UNITS[match[2]])
+        try:
+            rate = Rate.parse(text)
+        except ValueError:
+            raise BehaviourError(f"rate limit {text!r} is not one of 20/s, 600/min, 5000/h (requests per API key; "
+                                 f"{SYNTAX})") from None
+        return cls(rate.text, rate.limit, rate.period)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 webhook receiver, and the pytest plugin (`sendkit_mock`, `sendkit_mock_app`) built from them."""
 
 from .handle import ContractBroken, MockHandle, MockRequestError, NotRequested
-from .receiver import Receiver
+from .receiver import ReceivedCall, Receiver
 from .threaded import ThreadedServer
 
-__all__ = ["ContractBroken", "MockHandle", "MockRequestError", "NotRequested", "Receiver", "ThreadedServer"]
+__all__ = ["ContractBroken", "MockHandle", "MockRequestError", "NotRequested", "ReceivedCall", "Receiver",
+           "ThreadedServer"]

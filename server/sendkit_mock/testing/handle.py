@@ -8,6 +8,7 @@ in a thread, in another process or on another host.
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -146,10 +147,15 @@ class MockHandle:
         self.control("POST", "/__mock/reset")
 
     def settings(self, **changes: Any) -> Json:
-        """The session's simulated behaviour; with changes (`latency="150"`, `errorRate=0.1`, ...), changed."""
-        if not changes:
-            return dict(self.control("GET", "/__mock/settings"))
-        return dict(self.control("PATCH", "/__mock/settings", changes))
+        """The session's simulated behaviour, by the names `serve` and the marker use (`error_rate`,
+        `queued_seconds`, `rate_limit`, ...); with changes (`latency="150"`, `error_rate=0.1`), changed."""
+        for name in changes:
+            if name != snake(name):
+                raise TypeError(f"settings() takes snake_case names, as serve's flags and the marker do: "
+                                f"{snake(name)}={changes[name]!r}, not {name}")
+        body = {camel(name): value for name, value in changes.items()}
+        answer = self.control("PATCH", "/__mock/settings", body) if body else self.control("GET", "/__mock/settings")
+        return {snake(name): value for name, value in dict(answer).items()}
 
     def force_status(self, report_id: str, status: str, error: str | Mapping[str, str] | None = None) -> Json:
         """Move a report to `processing`, `ready` or `failed` now; returns the report. A failed one's `error`
@@ -270,3 +276,14 @@ class MockHandle:
 
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def camel(name: str) -> str:
+    """error_rate -> errorRate: the control plane's JSON names."""
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def snake(name: str) -> str:
+    """errorRate -> error_rate: the names a Python user sees."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .handle import MockHandle, http_transport
-from .receiver import Receiver, serve
+from .handle import MockHandle, http_transport, snake
+from .receiver import ReceivedCall, Receiver, serve
 
 if TYPE_CHECKING:
     from ..app import Mock
@@ -68,8 +68,19 @@ class SendkitMock(MockHandle):
 
     @property
     def webhooks_received(self) -> list[dict[str, Any]]:
-        """The bodies the receiver got during this test, oldest first."""
+        """The JSON bodies the receiver got during this test, oldest first."""
         return self._receiver.received()
+
+    @property
+    def webhook_calls(self) -> list[ReceivedCall]:
+        """Each call the receiver got during this test, whole: `.method`, `.path`, `.headers`, `.header(name)`,
+        `.body` (the raw bytes, as signed) and `.json()`."""
+        return self._receiver.received_calls()
+
+    def webhook_responds(self, status: int, times: int = 1) -> None:
+        """The receiver answers the next `times` calls with `status` (then 200 again): the mock's retries,
+        tested."""
+        self._receiver.respond(status, times)
 
 
 @dataclass
@@ -142,6 +153,9 @@ def settings_for(base: dict[str, Any], marker: pytest.Mark | None, here: Path) -
     values: dict[str, Any] = {}
     for name, value in wanted.items():
         name = ALIASES.get(name, name)
+        if name not in names and snake(name) in names:
+            raise pytest.UsageError(f"@pytest.mark.{MARKER}: settings take snake_case names, as serve's flags "
+                                    f"do: {snake(name)}={value!r}, not {name}")
         if name not in names:
             raise pytest.UsageError(f"@pytest.mark.{MARKER}: no setting {name!r}; the settings are "
                                     + ", ".join(sorted(names | set(ALIASES))))
