@@ -36,10 +36,10 @@ def install_lines() -> dict[str, str]:
 
 def install(how: str, where: Path) -> Path:
     """The README's line for `how`, in a fresh virtualenv, with its pip; our clone stands for `sendkit-mock`
-    and for the git URL (file://, its committed HEAD), and the pins of constraints.txt apply as in our CI."""
+    and for the git URL (file://localhost/..., its committed HEAD: pip refuses a git+file URL without a host), and the pins of constraints.txt apply as in our CI."""
     venv = where / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, **RUN)
-    line = install_lines()[how].replace("$SENDKIT_MOCK_GIT", f"file://{ROOT}").replace(
+    line = install_lines()[how].replace("$SENDKIT_MOCK_GIT", f"file://localhost{ROOT}").replace(
         "cd sendkit-mock", f"cd {ROOT}").replace("./sendkit-mock", str(ROOT)).replace("sendkit-mock/dist/",
                                                                                      f"{ROOT}/dist/")
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "PIP_CONSTRAINT": str(ROOT / "constraints.txt"),
