@@ -49,6 +49,7 @@ from .session import snapshot
 from .session.sessions import Session, SessionParts, Sessions
 from .settings import Settings
 from .simulation.answers import Answers
+from .simulation.stubs import StubRules
 from .stores.memory import InMemoryStores
 from .web import errors, views
 from .web.admin import AdminGuard, OwnOrigin
@@ -179,8 +180,10 @@ def create_mock(
         sessions.put(default)
     ticking = Background(_real_time_ticker(sessions, settings.tick_seconds, clock), settings.tick_seconds, executor)
     store_kind = "memory" if settings.store == "memory" else "redis"
+    documents = spec.load(spec_path())
+    rules = StubRules(spec.OperationIndex([documents.sendkit]), _answers(documents.sendkit, settings.seed))
     control = ControlApi(auth, sessions, world, lambda: {"version": __version__, "seed": str(settings.seed),
-                                                         "store": store_kind, "reload": reloads.to_json()})
+                                                         "store": store_kind, "reload": reloads.to_json()}, rules)
     app = _web_app(settings, world, sessions, connections, incidents, control,
                    ticking.lifespan if background else None, _waiting_operations(executor))
     return Mock(app, settings, clock, sessions, ticking, connections, incidents, reloads)
@@ -317,6 +320,10 @@ def _operations(control: ControlApi, answers: Answers) -> dict[str, Any]:
         "mockCountRequests": control.count_requests,
         "mockSettings": control.settings,
         "mockChangeSettings": control.change_settings,
+        "mockStubs": control.stubs,
+        "mockAddStub": control.add_stub,
+        "mockRemoveStub": control.remove_stub,
+        "mockClearStubs": control.clear_stubs,
     }
 
 

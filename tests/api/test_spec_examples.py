@@ -39,7 +39,7 @@ def _as_swagger_ui_sends(operation: Operation) -> dict[str, Any]:
     return request
 
 
-WIPES = {"mockReset", "mockReplaceState"}  # they start the session over: tried last
+WIPES = {"mockReset", "mockReplaceState", "mockClearStubs"}  # they start the session (or its stubs) over: last
 OPERATIONS = sorted(INDEX.by_id.values(), key=lambda op: (op.operation_id in WIPES, ORDER[op.method],
                                                            op.template.count("{"), op.template))
 

@@ -193,7 +193,19 @@ def consistent_positive_cases(server: MockServer, key: str, platform: bool) -> C
         body.update({k: min(float(body[k]), 1.0) for k in ("queuedSeconds", "processingSeconds")
                      if isinstance(body.get(k), (int, float))})
 
+    def harmless_stub(body: dict[str, Any], headers: dict[str, Any]) -> None:
+        # A stub's fields hold rules of the contract it names (an operation, its documented statuses and
+        # examples): a positive case is a real stub that slows nothing, keeping what was generated for the
+        # parts any value fits; a session near its cap of 100 is emptied first.
+        kept = {k: body[k] for k in ("times", "query", "bodyContains") if k in body}
+        body.clear()
+        body.update({"method": "GET", "path": "/v1/reports", "delayMs": 0, **kept})
+        stubs = server.mock.session(headers.get("X-Mock-Session")).stubs
+        if len(stubs.all()) >= 90:
+            stubs.clear()
+
     body_rules: dict[tuple[str, str], Callable[[dict[str, Any], dict[str, Any]], None]] = {
+        ("POST", "/stubs"): harmless_stub,
         # the mock's own API (its paths are below its base path, /__mock)
         ("PATCH", "/settings"): harmless_settings,
         ("PUT", "/state"): state_document,

@@ -339,3 +339,38 @@ def test_signed_and_retried(sendkit_mock):
     assert sorted(d["statusCode"] for d in sendkit_mock.webhook_deliveries) == [200, 503]
 ''')
     result.assert_outcomes(passed=1)
+
+
+def test_the_readme_stub_example_passes(pytester: pytest.Pytester) -> None:
+    section = README[README.index("### Stubs: one route's next answers"):]
+    example = re.search(r"```python\n(.*?)```", section, re.S)
+    assert example is not None
+    run(pytester, example.group(1)).assert_outcomes(passed=1)
+
+
+def test_stub_from_the_handle_with_every_part(pytester: pytest.Pytester) -> None:
+    result = run(pytester, SEED + '''
+import pytest, requests
+from sendkit_mock.testing import MockRequestError
+
+def test_stubs(sendkit_mock):
+    key = {"X-Api-Key": sendkit_mock.keys.workspace}
+    made = sendkit_mock.stub("POST", "/v1/reports", 429, headers={"Retry-After": "7"},
+                             body_contains={"reportType": "campaign"})
+    assert made["id"] == "stub-1" and made["remaining"] == 1
+    limited = requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers=key)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "7"
+    assert requests.post(f"{sendkit_mock.url}/v1/reports", json=SEED, headers=key).status_code == 201
+    sendkit_mock.stub("GET", "/v1/reports", 200, body={"no": "pages"}, violation=True, times=None)
+    assert requests.get(f"{sendkit_mock.url}/v1/reports", headers=key).json() == {"no": "pages"}
+    assert [s["fired"] for s in sendkit_mock.stubs()] == [1, 1]
+    assert sendkit_mock.remove_stub("stub-2")["id"] == "stub-2" and sendkit_mock.clear_stubs() == 1
+    with pytest.raises(MockRequestError, match="status"):
+        sendkit_mock.stub("GET", "/v1/reports", 418)
+    injected = [r["injected"] for r in sendkit_mock.requests()]
+    assert injected.count("stub:stub-1") == 1 and injected.count("stub:stub-2") == 1
+
+def test_a_new_test_starts_without_stubs(sendkit_mock):
+    assert sendkit_mock.stubs() == []
+''')
+    result.assert_outcomes(passed=2)

@@ -250,7 +250,7 @@ def test_an_unreachable_deployment_is_not_run_at_once(capsys: pytest.CaptureFixt
     (["--base-url", "ftp://127.0.0.1:9"], "is not an http:// or https:// URL"),
     (["--max-examples", "0"], "--max-examples 0: at least 1"),
     (["--max-cases", "-5"], "--max-cases -5: at least 1"),
-    (["--rate-limit", "0/s"], "--rate-limit '0/s' is not N/s, N/m or N/h"),
+    (["--rate-limit", "0/s"], "--rate-limit '0/s' is not N/s, N/min (or N/m) or N/h"),
     (["--request-timeout", "0"], "--request-timeout 0.0: more than 0 seconds"),
     (["--base-url", "http://127.0.0.1:9/api?x=1"], "no query, fragment or user:password"),
     (["--base-url", "http://user:secret@127.0.0.1:9"], "no query, fragment or user:password"),

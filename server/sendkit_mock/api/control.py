@@ -13,14 +13,17 @@ from ..errors import BadRequest, Conflict, Detail, NotFound
 from ..session import snapshot
 from ..session.sessions import Session, Sessions
 from ..simulation.behaviour import BehaviourError, Latency, RateLimit
+from ..simulation.stubs import StubRules
 
 Json = dict[str, Any]
 
 
 class ControlApi:
-    def __init__(self, auth: Authenticator, sessions: Sessions, world: World, server: Callable[[], Json]) -> None:
+    def __init__(self, auth: Authenticator, sessions: Sessions, world: World, server: Callable[[], Json],
+                 stub_rules: StubRules) -> None:
         self.auth, self.sessions, self.world = auth, sessions, world
         self._server = server  # the server's version, seed, store and reload status
+        self.stub_rules = stub_rules  # what a stub may say, from SendKit's contract
 
     # --- the server ---------------------------------------------------------------------------------
     def server(self) -> Json:
@@ -152,6 +155,19 @@ class ControlApi:
         pagination = {"limit": limit, "total": total, "hasMore": more,
                       "nextCursor": items[-1]["_id"] if items else None}
         return {"success": True, "data": items, "pagination": pagination}
+
+    # --- stubs: an operation's next answers ---------------------------------------------------------------
+    def stubs(self, mock_session: Session) -> Json:
+        return {"success": True, "data": mock_session.stubs.all()}
+
+    def add_stub(self, body: Json, *, mock_session: Session) -> tuple[Json, int]:
+        return {"success": True, "data": mock_session.stubs.put(self.stub_rules.read(body))}, 201
+
+    def remove_stub(self, id_: str, *, mock_session: Session) -> Json:
+        return {"success": True, "data": mock_session.stubs.remove(id_)}
+
+    def clear_stubs(self, mock_session: Session) -> Json:
+        return {"success": True, "data": {"removed": mock_session.stubs.clear()}}
 
     def clear_requests(self, mock_session: Session) -> Json:
         mock_session.journal.clear()

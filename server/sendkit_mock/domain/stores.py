@@ -194,6 +194,14 @@ class SettingsCell(Protocol):
     def write(self, values: dict[str, Any]) -> None: ...
 
 
+class StubCell(Protocol):
+    """A session's stubs (simulation.stubs.StubStore): JSON, in the order put."""
+
+    def read(self) -> list[dict[str, Any]]: ...
+
+    def write(self, stubs: list[dict[str, Any]]) -> None: ...
+
+
 class Guard(Protocol):
     """Mutual exclusion over one session's state, held across every process that shares the stores."""
 
@@ -227,6 +235,7 @@ class SessionStores:
     guard: Guard
     windows: Windows  # the simulated rate limit's counts
     settings: SettingsCell
+    stubs: StubCell  # the answers a test put on an operation's next requests
 
 
 class SessionDirectory(Protocol):

@@ -34,6 +34,7 @@ from ..domain.webhooks import WebhookService
 from ..domain.world import World
 from ..settings import Settings
 from ..simulation.behaviour import Behaviour, Simulator
+from ..simulation.stubs import Stubs
 from .journal import Journal
 from .ticker import Ticker
 
@@ -55,6 +56,7 @@ class Session:
     journal: Journal
     journal_ids: IdFactory
     simulator: Simulator
+    stubs: Stubs  # the answers a test put on an operation's next requests
     defaults: Settings  # the server's; the session's own changes sit in stores.settings
     applied: dict[str, Any] | None = None  # the changes its services run with
 
@@ -126,7 +128,8 @@ class SessionParts:
         outbox = Outbox(stores.outbox)
         ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"), guard)
         return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker,
-                       Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed, stores.windows), s)
+                       Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed, stores.windows),
+                       Stubs(stores.stubs, guard), s)
 
 
 class Sessions:

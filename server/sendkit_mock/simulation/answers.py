@@ -82,6 +82,13 @@ class Answers:
                     return status
         return min(s for s in documented if 200 <= s < 300)
 
+    def example_names(self, operation_id: str, status: int) -> list[str]:
+        return self._names(operation_id, status)
+
+    def schema(self, operation_id: str, status: int) -> Json | None:
+        """The JSON answer's schema as JSON Schema (OpenAPI's `nullable` spelled out), or None without one."""
+        return self._schema(operation_id, status)
+
     def _names(self, operation_id: str, status: int) -> list[str]:
         media = (self._responses[operation_id][status].get("content") or {}).get("application/json") or {}
         return list(media.get("examples") or {})

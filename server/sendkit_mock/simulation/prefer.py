@@ -134,6 +134,11 @@ class Exchange:
     prefer: Preferences
     applied: dict[str, str] = field(default_factory=dict)
     injected: str | None = None
+    path: str = ""  # the request as sent, for a stub's match (simulation/stubs.py)
+    query: str = ""  # the query string, read only where a stub asks
+    body: bytes = b""
+    late_delay_ms: int = 0  # a stub's delay, held before its answer goes out
+    raw_answer: bytes | None = None  # a stub's body that breaks the contract on purpose, sent past validation
 
     def apply(self, name: str, value: object) -> None:
         self.applied[name] = "true" if value is True else str(value)

@@ -388,4 +388,18 @@ class InMemoryStores:
             guard=InMemoryGuard(),
             windows=LocalWindows(),
             settings=InMemorySettings(),
+            stubs=InMemoryStubs(),
         )
+
+
+class InMemoryStubs:
+    """A session's stubs in this process (simulation.stubs.StubStore); written under the session's guard."""
+
+    def __init__(self) -> None:
+        self._stubs: list[dict[str, Any]] = []
+
+    def read(self) -> list[dict[str, Any]]:
+        return self._stubs
+
+    def write(self, stubs: list[dict[str, Any]]) -> None:
+        self._stubs = list(stubs)

@@ -553,6 +553,26 @@ class RedisWindows:
         return int(self._lua.hit(keys=[self._base + key], args=[max(1, int(seconds * 1000))]))
 
 
+class RedisStubs:
+    """A session's stubs for every worker (simulation.stubs.StubStore): one JSON value, read on each API request
+    (a stub put through one worker answers the next request of any), written under the session's lock."""
+
+    def __init__(self, client: Client, key: str) -> None:
+        self._r, self._key = client, key
+
+    @unavailable
+    def read(self) -> list[dict[str, Any]]:
+        raw = self._r.get(self._key)
+        return list(_loads(raw)) if raw else []
+
+    @unavailable
+    def write(self, stubs: list[dict[str, Any]]) -> None:
+        if stubs:
+            self._r.set(self._key, _dumps(stubs))
+        else:
+            self._r.delete(self._key)
+
+
 class RedisSettings:
     """A session's own settings, read at most once a second per process: a change made through one worker
     reaches the others within that second."""
@@ -764,4 +784,5 @@ class RedisStores:
             guard=RedisGuard(r, base),
             windows=RedisWindows(lua, base + "window:"),
             settings=RedisSettings(r, base + "settings"),
+            stubs=RedisStubs(r, base + "stubs"),
         )

@@ -19,6 +19,7 @@ from typing import Any
 from ..domain.world import World
 from ..spec import template_pattern
 
+NO_BODY: Any = object()  # stub(): no body given (None is a body: JSON null)
 Json = dict[str, Any]
 Transport = Callable[[str, str, Any, Mapping[str, str]], tuple[int, Any]]  # (method, path, body, headers)
 
@@ -156,6 +157,36 @@ class MockHandle:
         body = {camel(name): value for name, value in changes.items()}
         answer = self.control("PATCH", "/__mock/settings", body) if body else self.control("GET", "/__mock/settings")
         return {snake(name): value for name, value in dict(answer).items()}
+
+    def stub(self, method: str, path: str, status: int | None = None, *, times: int | None = 1,
+             body: Any = NO_BODY, example: str | None = None, dynamic: bool = False, violation: bool = False,
+             headers: Mapping[str, str] | None = None, delay_ms: int | None = None, fault: str | None = None,
+             query: Mapping[str, str] | None = None, body_contains: Any = None) -> Json:
+        """The next `times` requests of `method` `path` (a template of the contract, `/v1/reports/{id}`, or one
+        path) get this answer (`times=None`: every one): a documented `status` with its example, a named
+        `example`, a `dynamic` body or a `body` of your own (checked against the contract unless `violation`),
+        with `headers`, `delay_ms` or a `fault`. `query` and `body_contains` narrow the requests it takes.
+        Returns the stub (`id`, and `fired` as `.stubs()` shows it later)."""
+        spec: Json = {"method": method, "path": path, "times": times}
+        for name, value in (("status", status), ("example", example), ("headers", headers), ("delayMs", delay_ms),
+                            ("fault", fault), ("query", query), ("bodyContains", body_contains)):
+            if value is not None:
+                spec[name] = dict(value) if isinstance(value, Mapping) and name != "bodyContains" else value
+        if dynamic:
+            spec["dynamic"] = True
+        if body is not NO_BODY:
+            spec["body"], spec["violation"] = body, violation
+        return dict(self.control("POST", "/__mock/stubs", spec))
+
+    def stubs(self) -> list[Json]:
+        """The session's stubs, each with how many times it `fired` and its `remaining`."""
+        return list(self.control("GET", "/__mock/stubs"))
+
+    def remove_stub(self, stub_id: str) -> Json:
+        return dict(self.control("DELETE", f"/__mock/stubs/{stub_id}"))
+
+    def clear_stubs(self) -> int:
+        return int(self.control("DELETE", "/__mock/stubs")["removed"])
 
     def force_status(self, report_id: str, status: str, error: str | Mapping[str, str] | None = None) -> Json:
         """Move a report to `processing`, `ready` or `failed` now; returns the report. A failed one's `error`

@@ -60,7 +60,8 @@ class Simulation:
         if any(k in preferences.QUERY_NAMES for k, _ in query):
             kept = [(k, v) for k, v in query if k not in preferences.QUERY_NAMES]
             scope = {**scope, "query_string": urlencode(kept).encode("latin-1")}
-        exchange = context[CONTEXT_KEY] = Exchange(prefer)
+        exchange = context[CONTEXT_KEY] = Exchange(prefer, path=scope["path"], body=incoming(scope).body,
+                                                   query=scope.get("query_string", b"").decode("latin-1"))
         verdict = session.simulator.judge(_api_key(scope), session.clock.now())
         delay = prefer.delay if prefer.delay is not None else verdict.delay_ms
         if prefer.delay is not None:
@@ -82,12 +83,17 @@ class Simulation:
 
     def _finishing(self, scope: Scope, receive: Receive, send: Send, exchange: Exchange,
                    extra: list[tuple[str, str]], delay: int) -> Send:
-        """The `send` that adds the headers to the answer, and breaks it when a fault is asked."""
-        fault = exchange.prefer.fault
+        """The `send` that adds the headers to the answer, and breaks it when a fault is asked (by `Prefer`,
+        or by a stub the handler's layer found: read as the answer starts)."""
         held: list[Message] = []
+        fault: str | None = None
 
         async def finish(message: Message) -> None:
+            nonlocal fault
             if message["type"] == "http.response.start":
+                fault = exchange.prefer.fault
+                if exchange.late_delay_ms and fault != "slow-body":  # a stub's delay
+                    await asyncio.sleep(exchange.late_delay_ms / 1000)
                 applied = exchange.applied_header()
                 added = [(k.lower().encode(), v.encode()) for k, v in extra]
                 if applied:
@@ -96,16 +102,24 @@ class Simulation:
                 if fault in ("connection-reset", "empty-response"):
                     await self._drop(scope, receive, fault)
                     return
-            if fault not in ("malformed-body", "slow-body"):
+            replacing = exchange.raw_answer is not None  # a stub's deliberate violation, past validation
+            if fault not in ("malformed-body", "slow-body") and not replacing:
                 await send(message)
                 return
             held.append(message)
             if message["type"] == "http.response.body" and not message.get("more_body", False):
                 start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
+                if exchange.raw_answer is not None:
+                    body = exchange.raw_answer
+                    start = {**start, "headers": [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                             + [(b"content-length", str(len(body)).encode())]}
                 if fault == "malformed-body":
                     await self._truncated(scope, receive, send, start, body)
+                elif fault == "slow-body":
+                    await _dribble(send, start, body, exchange.late_delay_ms or delay or SLOW_BODY_MS)
                 else:
-                    await _dribble(send, start, body, delay or SLOW_BODY_MS)
+                    await send(start)
+                    await send({"type": "http.response.body", "body": body})
 
         return finish
 
