@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from sendkit_mock import Mock
+from sendkit_mock import ManualClock, Mock, Settings, create_mock
 
-from ..conftest import SEED_BODY, ws
+from ..conftest import SEED_BODY, START, ws
 
 
 def stub(client: Any, **spec: Any) -> Any:
@@ -105,3 +105,31 @@ def test_a_stub_is_its_sessions_alone(client: Any) -> None:
     assert client.get("/v1/reports", headers=ws(**{"X-Mock-Session": "other"})).status_code == 200
     assert client.get("/v1/reports", headers=ws()).status_code == 503
     assert client.delete("/__mock/stubs").json()["data"]["removed"] == 1
+
+
+def test_a_stub_is_bounded_in_size_and_nesting(client: Any) -> None:
+    big = stub(client, method="GET", path="/v1/reports", status=503, bodyContains={"x": "y" * 17_000})
+    assert big.status_code == 400 and big.json()["details"][0]["field"] == "body"
+    deep: Any = "leaf"
+    for _ in range(40):
+        deep = {"d": deep}
+    nested = stub(client, method="POST", path="/v1/reports", status=503, bodyContains=deep)
+    assert nested.status_code == 400 and nested.json()["details"][0]["field"] == "bodyContains"
+
+
+def test_the_embedded_store_caps_stubs_across_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sendkit_mock.stores import memory
+
+    monkeypatch.setattr(memory, "TOTAL_STUBS", 3)  # 2,000 by default: 32 MiB at most
+    mock = create_mock(Settings(seed=42), clock=ManualClock(START))
+    with mock.app.test_client() as client:
+        made = [stub(client, method="GET", path="/v1/reports", status=503).status_code for _ in range(2)]
+        other = client.post("/__mock/stubs", headers={"X-Mock-Session": "b"},
+                            json={"method": "GET", "path": "/v1/reports", "status": 503})
+        over = client.post("/__mock/stubs", headers={"X-Mock-Session": "c"},
+                           json={"method": "GET", "path": "/v1/reports", "status": 503})
+        assert made + [other.status_code, over.status_code] == [201, 201, 201, 503]
+        assert over.headers["retry-after"] and "stubs across sessions" in over.json()["message"]
+        client.delete("/__mock/stubs")  # the default session's two given back
+        assert client.post("/__mock/stubs", headers={"X-Mock-Session": "c"},
+                           json={"method": "GET", "path": "/v1/reports", "status": 503}).status_code == 201

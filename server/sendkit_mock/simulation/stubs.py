@@ -34,6 +34,8 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")  # an HTTP header name
 _VALUE = re.compile(r"[\t\x20-\x7e]{0,1000}")
 _FRAMING = {"content-length", "transfer-encoding", "connection"}  # how the answer is framed: the server's
 MAX_TIMES = 100_000
+MAX_STUB_BYTES = 16_384  # a stub as JSON, its body included
+MAX_DEPTH = 32
 FIELDS = ("method", "path", "query", "bodyContains", "times", "status", "example", "dynamic", "body", "violation",
           "headers", "delayMs", "fault")
 
@@ -74,7 +76,12 @@ class StubRules:
         times = stub["times"]
         if times is not None and (not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= MAX_TIMES):
             raise BadRequest.field("times", f"1 to {MAX_TIMES:,}, or null for every request")
+        for field in ("bodyContains", "body"):
+            if _depth(spec.get(field)) > MAX_DEPTH:
+                raise BadRequest.field(field, f"Nested at most {MAX_DEPTH} levels")
         stub["answer"] = self._answer(operation.operation_id, spec)
+        if len(json.dumps(stub, separators=(",", ":"))) > MAX_STUB_BYTES:
+            raise BadRequest.field("body", f"A stub takes at most {MAX_STUB_BYTES:,} characters of JSON")
         return stub
 
     def _answer(self, operation_id: str, spec: Mapping[str, Any]) -> Json:
@@ -221,3 +228,11 @@ def body_json(raw: bytes) -> Any:
         return json.loads(raw) if raw else None
     except ValueError:
         return None
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """How deep a JSON value nests (cut short past MAX_DEPTH)."""
+    if level > MAX_DEPTH or not isinstance(value, dict | list):
+        return level
+    items = value.values() if isinstance(value, dict) else value
+    return max((_depth(item, level + 1) for item in items), default=level + 1)

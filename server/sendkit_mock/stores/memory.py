@@ -77,6 +77,9 @@ def _never(_: object) -> bool:
     return False
 
 
+TOTAL_STUBS = 2_000  # stubs across sessions: 2,000 x 16 KiB at most, 32 MiB
+
+
 class InMemoryStore(Generic[T]):
     """Thread-safe; records are immutable values, replaced whole on update.
 
@@ -366,6 +369,7 @@ class InMemoryStores:
             "reports": Quota("reports", self.total_reports, "--max-reports-total"),
             "recipients": Quota("recipients", self.total_recipients, "a fixed quota"),
             "webhooks": Quota("webhooks", self.total_webhooks, "a fixed quota"),
+            "stubs": Quota("stubs", TOTAL_STUBS, "a fixed quota"),
         })
         object.__setattr__(self, "logs", LogBudget(self.log_bytes))
 
@@ -388,18 +392,23 @@ class InMemoryStores:
             guard=InMemoryGuard(),
             windows=LocalWindows(),
             settings=InMemorySettings(),
-            stubs=InMemoryStubs(),
+            stubs=InMemoryStubs(self.quotas["stubs"]),
         )
 
 
 class InMemoryStubs:
-    """A session's stubs in this process (simulation.stubs.StubStore); written under the session's guard."""
+    """A session's stubs in this process (simulation.stubs.StubStore); written under the session's guard, and
+    counted in the process's quota of stubs (TOTAL_STUBS across sessions, each at most 16 KiB)."""
 
-    def __init__(self) -> None:
+    def __init__(self, quota: Quota | None = None) -> None:
         self._stubs: list[dict[str, Any]] = []
+        self._held = Held(self, quota)
 
     def read(self) -> list[dict[str, Any]]:
         return self._stubs
 
     def write(self, stubs: list[dict[str, Any]]) -> None:
+        for _ in range(len(stubs) - len(self._stubs)):
+            self._held.take()  # a 503 past the quota, before anything changes
+        self._held.give(max(0, len(self._stubs) - len(stubs)))
         self._stubs = list(stubs)
