@@ -122,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
 def _show_defaults(command: argparse.ArgumentParser, default_of: Any) -> None:
     """Every flag's help ends with its default, unless it says it already (or has none to say)."""
     for action in command._actions:  # argparse's own list of a parser's arguments
-        if not action.option_strings or action.help in (None, argparse.SUPPRESS) or "default" in action.help:
+        if not action.option_strings or action.help in (None, argparse.SUPPRESS) or "(default" in action.help:
             continue
         if isinstance(action, argparse._StoreConstAction | argparse._StoreTrueAction | argparse._HelpAction):
             continue

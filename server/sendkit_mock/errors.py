@@ -135,8 +135,8 @@ class MissingExtra(ImportError):
     """A feature whose optional dependencies are not installed; the message says which extra adds them."""
 
 
-EXTRAS = {"contract": "sendkit-mock contract", "redis": "serve --store redis://...", "tls": "HTTPS (--tls)",
-          "dynamic": "Prefer: dynamic=true"}
+EXTRAS = {"contract": "sendkit-mock contract", "redis": "serve --store redis://...",
+          "tls": "HTTPS (--tls, --tls-port, sendkit-mock ca)", "dynamic": "A generated body (dynamic=true)"}
 
 
 def need(extra: str, *modules: str) -> None:
@@ -145,4 +145,5 @@ def need(extra: str, *modules: str) -> None:
 
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if missing:
-        raise MissingExtra(f"{EXTRAS[extra]} needs {', '.join(missing)}: pip install 'sendkit-mock[{extra}]'")
+        raise MissingExtra(f"{EXTRAS[extra]} needs {', '.join(missing)}: pip install 'sendkit-mock[{extra}]' "
+                           "(from where sendkit-mock came: a clone, a git URL or a wheel; README, Install)")

@@ -108,7 +108,7 @@ def test_a_stub_is_its_sessions_alone(client: Any) -> None:
 
 
 def test_a_stub_is_bounded_in_size_and_nesting(client: Any) -> None:
-    big = stub(client, method="GET", path="/v1/reports", status=503, bodyContains={"x": "y" * 17_000})
+    big = stub(client, method="POST", path="/v1/reports", status=503, bodyContains={"x": "y" * 17_000})
     assert big.status_code == 400 and big.json()["details"][0]["field"] == "body"
     deep: Any = "leaf"
     for _ in range(40):
@@ -133,3 +133,14 @@ def test_the_embedded_store_caps_stubs_across_sessions(monkeypatch: pytest.Monke
         client.delete("/__mock/stubs")  # the default session's two given back
         assert client.post("/__mock/stubs", headers={"X-Mock-Session": "c"},
                            json={"method": "GET", "path": "/v1/reports", "status": 503}).status_code == 201
+
+
+@pytest.mark.parametrize(("spec", "field"), [
+    ({"method": "GET", "path": "/v1/reports/{reportId}", "status": 503}, "path"),  # not the template's name
+    ({"method": "GET", "path": "/v1/reports/not-an-id", "status": 503}, "path"),  # validation would refuse it
+    ({"method": "GET", "path": "/v1/reports", "status": 503, "bodyContains": {"a": 1}}, "bodyContains"),
+    ({"method": "GET", "path": "/v1/reports", "status": 503, "violation": True}, "violation"),
+])
+def test_a_stub_that_could_never_fire_is_refused(client: Any, spec: dict[str, Any], field: str) -> None:
+    answer = client.post("/__mock/stubs", json=spec)
+    assert answer.status_code == 400 and answer.json()["details"][0]["field"] == field, answer.json()

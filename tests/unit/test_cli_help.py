@@ -38,7 +38,7 @@ def test_every_flag_has_help_that_says_its_default(command: str) -> None:
         if not action.option_strings or isinstance(action, FLAGS_WITHOUT_VALUE):
             continue
         assert action.help, f"{command} {action.option_strings[0]} has no help"
-        assert action.required or "default" in action.help, f"{command} {action.option_strings[0]}: {action.help}"
+        assert action.required or "(default" in action.help, f"{command} {action.option_strings[0]}: {action.help}"
 
 
 @pytest.mark.parametrize(("text", "per_period"), [("20/s", (20, 1)), ("600/min", (600, 60)), ("10/m", (10, 60)),

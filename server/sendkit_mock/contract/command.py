@@ -49,7 +49,7 @@ def add_parser(commands: Any) -> None:
         help="test cases in all, at least one per operation in scope; Schemathesis' probes and the checks' own "
              "follow-up requests (the same call without the key, say) come on top (default: %(default)s)")
     add("--max-examples", type=int, default=20, help="fuzzed cases per operation (default: %(default)s)")
-    add("--phases", default=",".join(PHASES), help="comma-separated, of %(default)s")
+    add("--phases", default=",".join(PHASES), help="comma-separated phases to run (default: all of them, %(default)s)")
     add("--seed", type=int, default=20261202, help="the generators' seed (default: %(default)s)")
     add("--request-timeout", type=float, default=10.0, help="seconds (default: %(default)s)")
     add("-H", "--header", action="append", default=[], help="an extra header, 'Name: value'")

@@ -23,8 +23,8 @@ from urllib.parse import parse_qsl
 
 import jsonschema
 
-from ..errors import BadRequest, Conflict, Detail, NotFound
-from ..spec import OperationIndex
+from ..errors import BadRequest, Conflict, Detail, MissingExtra, NotFound, need
+from ..spec import OperationIndex, resolved
 from .answers import Answers
 from .prefer import FAULTS, MAX_DELAY_MS
 
@@ -69,6 +69,17 @@ class StubRules:
         if operation is None:
             raise BadRequest.field("path", f"{method} {path[:200]} is no operation of SendKit's contract "
                                            "(a path as /v1/reports/{id}, or one report's path)")
+        if route is not None and path != route.template:
+            self._check_path(route, operation, path)
+        if spec.get("bodyContains") is not None and "requestBody" not in operation.spec:
+            raise BadRequest.field("bodyContains", f"{method} {route.template if route else path} takes no body")
+        if spec.get("violation") and "body" not in spec:
+            raise BadRequest.field("violation", "A deliberate violation is a body of the stub's own: give `body`")
+        if spec.get("dynamic"):
+            try:
+                need("dynamic", "jsf")
+            except MissingExtra as exc:
+                raise BadRequest.field("dynamic", str(exc)) from None
         stub: Json = {"operationId": operation.operation_id, "method": method, "path": path,
                       "template": route.template if route is not None else path,
                       "query": _strings(spec.get("query") or {}, "query"),
@@ -83,6 +94,20 @@ class StubRules:
         if len(json.dumps(stub, separators=(",", ":"))) > MAX_STUB_BYTES:
             raise BadRequest.field("body", f"A stub takes at most {MAX_STUB_BYTES:,} characters of JSON")
         return stub
+
+    @staticmethod
+    def _check_path(route: Any, operation: Any, path: str) -> None:
+        """One path: each of its values one the contract takes (else no request to it reaches a stub)."""
+        if "{" in path or "}" in path:
+            raise BadRequest.field("path", f"The contract's template is {route.template}; a path names one value")
+        values = route.values(path)
+        for parameter in operation.parameters:
+            if parameter.get("in") != "path" or parameter["name"] not in values:
+                continue
+            schema = resolved(operation.document.document, parameter.get("schema", {}))
+            if not jsonschema.Draft4Validator(schema).is_valid(values[parameter["name"]]):
+                raise BadRequest.field("path", f"{values[parameter['name']][:100]!r} is no {parameter['name']} the "
+                                               f"contract takes ({schema.get('pattern', schema.get('type'))})")
 
     def _answer(self, operation_id: str, spec: Mapping[str, Any]) -> Json:
         answer: Json = {"headers": _strings(spec.get("headers") or {}, "headers")}

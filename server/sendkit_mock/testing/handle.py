@@ -170,12 +170,16 @@ class MockHandle:
         spec: Json = {"method": method, "path": path, "times": times}
         for name, value in (("status", status), ("example", example), ("headers", headers), ("delayMs", delay_ms),
                             ("fault", fault), ("query", query), ("bodyContains", body_contains)):
-            if value is not None:
-                spec[name] = dict(value) if isinstance(value, Mapping) and name != "bodyContains" else value
+            if isinstance(value, Mapping) and name in ("query", "headers"):
+                spec[name] = {str(k): str(v) for k, v in value.items()}  # limit=5, as an address has it
+            elif value is not None:
+                spec[name] = value
         if dynamic:
             spec["dynamic"] = True
         if body is not NO_BODY:
-            spec["body"], spec["violation"] = body, violation
+            spec["body"] = body
+        if violation:
+            spec["violation"] = True  # without a body: a 400 that says so
         return dict(self.control("POST", "/__mock/stubs", spec))
 
     def stubs(self) -> list[Json]:
