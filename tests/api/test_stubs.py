@@ -144,3 +144,8 @@ def test_the_embedded_store_caps_stubs_across_sessions(monkeypatch: pytest.Monke
 def test_a_stub_that_could_never_fire_is_refused(client: Any, spec: dict[str, Any], field: str) -> None:
     answer = client.post("/__mock/stubs", json=spec)
     assert answer.status_code == 400 and answer.json()["details"][0]["field"] == field, answer.json()
+
+
+def test_a_stub_id_that_is_none_is_one_400_naming_it(client: Any) -> None:
+    answer = client.delete("/__mock/stubs/x")
+    assert answer.status_code == 400 and [d["field"] for d in answer.json()["details"]] == ["id"]
