@@ -54,6 +54,13 @@ checks.positive_data_acceptance.expected-statuses = {_WITH_400}
 [[operations]]
 include-operation-id = "mockReplaceState"
 checks.positive_data_acceptance.expected-statuses = {_WITH_400}
+
+# POST /__mock/stubs: a stub names an operation of SendKit's contract and one of its documented statuses and
+# examples; rules across two documents that no schema states, so a schema-valid stub can name a path SendKit
+# has not and be refused, naming the field. tests/contract sends a real stub and holds it to the strict check.
+[[operations]]
+include-operation-id = "mockAddStub"
+checks.positive_data_acceptance.expected-statuses = {_WITH_400}
 """,
 }
 _ANSWERED = re.compile(r'"[A-Z]+ /(?:v1|__mock)/(?!openapi\.)\S* HTTP/1\.1" \d{3}')
