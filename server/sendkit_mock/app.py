@@ -320,6 +320,7 @@ def _operations(control: ControlApi, answers: Answers) -> dict[str, Any]:
         "mockCountRequests": control.count_requests,
         "mockSettings": control.settings,
         "mockChangeSettings": control.change_settings,
+        "mockCoverage": control.coverage,
         "mockStubs": control.stubs,
         "mockAddStub": control.add_stub,
         "mockRemoveStub": control.remove_stub,

@@ -11,6 +11,7 @@ from ..domain.reports import Report
 from ..domain.world import World
 from ..errors import BadRequest, Conflict, Detail, NotFound
 from ..session import snapshot
+from ..session.coverage import coverage
 from ..session.sessions import Session, Sessions
 from ..simulation.behaviour import BehaviourError, Latency, RateLimit
 from ..simulation.stubs import StubRules
@@ -155,6 +156,15 @@ class ControlApi:
         pagination = {"limit": limit, "total": total, "hasMore": more,
                       "nextCursor": items[-1]["_id"] if items else None}
         return {"success": True, "data": items, "pagination": pagination}
+
+    # --- coverage: what of the contract the client met -------------------------------------------------------
+    def coverage(self, all_: bool = False, *, mock_session: Session) -> Json:
+        """`all_`: every session of the server together (the query parameter `all`)."""
+        sessions = self.sessions.all() if all_ else [mock_session]
+        entries = [e for s in sessions for e in s.journal.log.all()]
+        attempts = [a for s in sessions for a in s.stores.attempts.all()]
+        found = coverage(entries, attempts, self.stub_rules.index, self.stub_rules.answers.documented)
+        return {"success": True, "data": {"sessions": [s.name for s in sessions], **found}}
 
     # --- stubs: an operation's next answers ---------------------------------------------------------------
     def stubs(self, mock_session: Session) -> Json:
