@@ -194,7 +194,7 @@ def _waiting_operations(executor: Executor) -> frozenset[str]:
     document (a count parsing up to 1,000 bodies took 68 ms): they run on a thread, where the loop keeps
     answering between the interpreter's switches; the others on the loop."""
     delivering = {"mockMoveClock", "mockForceReportStatus"} if executor.inline else set()
-    whole = {"mockCountRequests", "mockRequests", "mockState", "mockReplaceState"}
+    whole = {"mockCountRequests", "mockRequests", "mockState", "mockReplaceState", "mockCoverage"}
     return frozenset({"testWebhook", *delivering, *whole})
 
 
