@@ -92,13 +92,15 @@ LAYERS = {
     "runtime": {"app", "clock", "credentials", "delivery", "errors", "settings"},
     # other people's test suites: a client of the control plane, the plugin over the composition root (and
     # the certificate a TLS listener serves)
-    "testing": {"app", "delivery", "domain", "runtime", "settings", "spec"},
+    "testing": {"app", "delivery", "domain", "resources", "runtime", "session", "settings", "simulation", "spec"},
     "contract": {"rates", "resources", "spec"},  # Schemathesis over the bundled contract: nothing of the server
     "proxy": {"clock", "domain", "errors", "session", "spec", "stores"},  # no connexion, no sessions
 }
 NARROW = {  # where a folder may reach into another only for some of its modules
     ("web", "runtime"): {"runtime.connections", "runtime.incidents"},
     ("testing", "runtime"): {"runtime.incidents", "runtime.limits", "runtime.tls"},
+    ("testing", "session"): {"session.coverage"},  # the run's API coverage, computed as the control plane does
+    ("testing", "simulation"): {"simulation.answers"},
     ("proxy", "session"): {"session.journal"},
     ("contract", "spec"): {"spec.refs"},  # a rule's schema found through its $refs, as every reader does
     ("proxy", "stores"): {"stores.memory"},

@@ -18,6 +18,7 @@ Defaults differ from `serve` in one way: the clock is manual, so nothing moves u
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .coverage_report import KIND, Gathered, compute, summary, write_html
 from .handle import MockHandle, http_transport, snake
 from .receiver import ReceivedCall, Receiver, serve
 
@@ -37,9 +39,24 @@ MARKER = "sendkit_mock"
 PLUGIN_DEFAULTS: dict[str, Any] = {"clock_mode": "manual"}
 ALIASES = {"clock": "clock_mode"}
 _WATCHED = pytest.StashKey[tuple["Incidents", str]]()
+_GATHERED = pytest.StashKey[Gathered]()
+_FOUND = pytest.StashKey[dict[str, Any]]()
+_GATE = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sendkit-mock")
+    group.addoption("--sendkit-mock-coverage", default="", metavar="term,json,html",
+                    help="the API coverage of this run's requests to sendkit_mock: term (every operation's answers), "
+                         "json (sendkit-mock-coverage.json), html (sendkit-mock-coverage.html); a short summary "
+                         "always, when a test used the fixture")
+    group.addoption("--sendkit-mock-coverage-fail-under", type=float, default=None, metavar="N",
+                    help="fail the run when less than N%% of SendKit's documented answers were met (or none was "
+                         "checked)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_GATHERED] = Gathered()
     config.addinivalue_line(
         "markers", f"{MARKER}(**settings): settings of the sendkit_mock fixture for this test: seed=7, "
         "fixtures='world.yaml', clock='manual'|'real', queued_seconds=0, ... (any `sendkit-mock serve` setting)")
@@ -95,8 +112,9 @@ class _Running:
 class SendkitMockServers:
     """The servers of this pytest process, one per distinct settings, started when first asked for."""
 
-    def __init__(self, receiver: Receiver) -> None:
+    def __init__(self, receiver: Receiver, gathered: Gathered | None = None) -> None:
         self.receiver = receiver
+        self.gathered = gathered or Gathered()
         self._running: dict[Settings, _Running] = {}
 
     def get(self, settings: Settings) -> _Running:
@@ -131,6 +149,7 @@ class SendkitMockServers:
         running = self.get(settings)
         handle = SendkitMock(running.mock, running.url, self.receiver)
         handle.tls_url, handle.ca_file = running.tls_url, running.ca_file
+        self.gathered.take(running.mock.session(handle.session))  # the last test's requests, for the coverage
         handle.reset()
         self.receiver.clear()
         running.mock.incidents.take(handle.session)  # what an earlier test left is that test's
@@ -138,6 +157,7 @@ class SendkitMockServers:
 
     def stop_all(self) -> None:
         for running in self._running.values():
+            self.gathered.take(running.mock.session())
             running.stop()
         self._running.clear()
 
@@ -170,9 +190,9 @@ def settings_for(base: dict[str, Any], marker: pytest.Mark | None, here: Path) -
 
 
 @pytest.fixture(scope="session")
-def sendkit_mock_servers() -> Iterator[SendkitMockServers]:
+def sendkit_mock_servers(pytestconfig: pytest.Config) -> Iterator[SendkitMockServers]:
     with serve(Receiver()) as receiver:
-        servers = SendkitMockServers(receiver)
+        servers = SendkitMockServers(receiver, pytestconfig.stash.get(_GATHERED, None))
         try:
             yield servers
         finally:
@@ -218,6 +238,9 @@ def sendkit_mock_app(request: pytest.FixtureRequest, sendkit_mock_settings: dict
         handle.client = client
         request.node.stash[_WATCHED] = (mock.incidents, handle.session)
         yield handle
+        gathered = request.config.stash.get(_GATHERED, None)
+        if gathered is not None:
+            gathered.take(mock.session(handle.session))
 
 
 class MockFailed(Exception):
@@ -239,3 +262,57 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         if incidents:
             raise MockFailed("\n\n".join(i.describe() for i in incidents))
     return result
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist: a worker's gathered requests join the controller's."""
+    text = getattr(node, "workeroutput", {}).get(KIND)
+    if text:
+        node.config.stash[_GATHERED].merge(text)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    gathered = config.stash.get(_GATHERED, None)
+    if gathered is None:
+        return
+    if hasattr(config, "workerinput"):  # an xdist worker: its share goes to the controller
+        config.workeroutput[KIND] = gathered.dumps()  # type: ignore[attr-defined]
+        return
+    if not gathered.entries and not _asked(config):
+        return
+    found = compute(gathered)
+    config.stash[_FOUND] = found
+    wanted = {part.strip() for part in str(config.getoption("--sendkit-mock-coverage")).split(",") if part.strip()}
+    if "json" in wanted:
+        (config.rootpath / "sendkit-mock-coverage.json").write_text(json.dumps(found, indent=1))
+    if "html" in wanted:
+        write_html(found, config.rootpath / "sendkit-mock-coverage.html")
+    floor = config.getoption("--sendkit-mock-coverage-fail-under")
+    percent = found["answers"]["percent"]
+    if floor is not None and (percent is None or percent < floor) and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        config.stash[_GATE] = (f"sendkit-mock coverage: FAIL: {'not checked' if percent is None else f'{percent}%'}"
+                               f" of documented answers met, under --sendkit-mock-coverage-fail-under={floor:g}")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    found = config.stash.get(_FOUND, None)
+    if found is None:
+        return
+    wanted = str(config.getoption("--sendkit-mock-coverage"))
+    for line in summary(found, detailed="term" in wanted):
+        terminalreporter.write_line(line)
+    for kind in ("json", "html"):
+        if kind in wanted:
+            terminalreporter.write_line(f"  written: {config.rootpath / ('sendkit-mock-coverage.' + kind)}")
+    gate = config.stash.get(_GATE, None)
+    if gate is not None:
+        terminalreporter.write_line(gate, red=True)
+
+
+def _asked(config: pytest.Config) -> bool:
+    return bool(config.getoption("--sendkit-mock-coverage")) or \
+        config.getoption("--sendkit-mock-coverage-fail-under") is not None
