@@ -42,7 +42,7 @@ def test_a_status_the_operation_does_not_document_is_a_400_listing_the_documente
     assert answer.status_code == 400
     detail = answer.json()["details"][0]
     assert detail["field"] == "Prefer" and "418" in detail["message"]
-    assert "200, 400, 401, 403, 404, 405, 413, 429, 500, 503" in detail["message"]
+    assert "200, 400, 401, 403, 404, 405, 413, 429, 431, 500, 503" in detail["message"]
 
 
 def test_named_examples(client: Any) -> None:
