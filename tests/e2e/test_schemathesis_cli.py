@@ -35,8 +35,14 @@ MAX_EXAMPLES = 300  # per operation: 4,057 cases on SendKit's contract and 6,921
 WANTED_CASES = 10_000
 # positive_data_acceptance's default statuses, and 400.
 _WITH_400 = '["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]'
+# negative_data_rejection's default statuses, and 413 and 431: a body or a request line over the mock's limits is
+# refused as such before it is read, a rejection the contract documents on every operation.
+_REJECTED = '["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "431", "5xx"]'
+_GLOBAL = f"""[checks.negative_data_rejection]
+expected-statuses = {_REJECTED}
+"""
 CONFIGS = {  # one per document: a filter that matches no operation of a run is a warning
-    "sendkit": f"""
+    "sendkit": _GLOBAL + f"""
 # POST /v1/reports refuses a period whose end is before its start: a 400 naming periodEnd. The rule is inferred
 # (openapi.yaml says so in the field's description, `x-sendkit-inferred`, and `x-sendkit-not-before`), and JSON
 # Schema cannot state it, since it compares two fields. Schemathesis reads the schema alone, so its positive
@@ -47,7 +53,7 @@ CONFIGS = {  # one per document: a filter that matches no operation of a run is 
 include-operation-id = "createReport"
 checks.positive_data_acceptance.expected-statuses = {_WITH_400}
 """,
-    "mock": f"""
+    "mock": _GLOBAL + f"""
 # PUT /__mock/state: a state document's entries are the mock's internals, opaque to the schema
 # (`items: {{type: object}}`), so generated entries are schema-valid and refused, naming each one. tests/contract
 # sends a real export instead and holds the operation to the strict check.
