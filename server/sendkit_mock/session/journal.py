@@ -22,6 +22,7 @@ import re2
 from ..credentials import mask
 from ..domain.stores import Log
 from ..errors import BadRequest, NotFound
+from ..simulation.stubs import contains
 
 Json = dict[str, Any]
 BODY_LIMIT = 16_384  # characters of a request body kept; longer ones are cut and marked
@@ -212,12 +213,3 @@ def path_pattern(text: str) -> Any:
 def _body(entry: Json) -> Any:
     text = entry.get(BODY_TEXT)
     return _json_or_text(text) if text else entry.get("body")
-
-
-def contains(value: Any, wanted: Any) -> bool:
-    """`wanted` is in `value` as a subset: an object's keys recursively, each wanted array item in some item."""
-    if isinstance(wanted, dict):
-        return isinstance(value, dict) and all(k in value and contains(value[k], v) for k, v in wanted.items())
-    if isinstance(wanted, list):
-        return isinstance(value, list) and all(any(contains(item, w) for item in value) for w in wanted)
-    return bool(isinstance(value, bool) == isinstance(wanted, bool) and value == wanted)  # true is not 1

@@ -225,17 +225,16 @@ def _fits(stub: Json, path: str, query: str, body: Callable[[], Any]) -> bool:
     if any(given.get(k) != v for k, v in stub["query"].items()):
         return False
     wanted = stub.get("bodyContains")
-    return wanted is None or _contains(body(), wanted)
+    return wanted is None or contains(body(), wanted)
 
 
-def _contains(value: Any, wanted: Any) -> bool:
-    """`wanted` is found in `value`: an object's listed keys with values that contain theirs, a list's items
-    each in some item, anything else equal."""
+def contains(value: Any, wanted: Any) -> bool:
+    """`wanted` is in `value` as a subset: an object's keys recursively, each wanted array item in some item."""
     if isinstance(wanted, dict):
-        return isinstance(value, dict) and all(k in value and _contains(value[k], v) for k, v in wanted.items())
+        return isinstance(value, dict) and all(k in value and contains(value[k], v) for k, v in wanted.items())
     if isinstance(wanted, list):
-        return isinstance(value, list) and all(any(_contains(item, w) for item in value) for w in wanted)
-    return bool(value == wanted)
+        return isinstance(value, list) and all(any(contains(item, w) for item in value) for w in wanted)
+    return bool(isinstance(value, bool) == isinstance(wanted, bool) and value == wanted)  # true is not 1
 
 
 def _strings(values: Any, field: str) -> dict[str, str]:
