@@ -276,7 +276,7 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
                                 lifespan="on" if n == 0 else "off", http=mock.connections.protocol(limits),
                                 timeout_keep_alive=settings.keepalive_timeout,
                                 h11_max_incomplete_event_size=settings.max_header_bytes,  # the h11 fallback's own
-                                access_log=False, loop="asyncio",
+                                access_log=False, loop="asyncio", ws="none",  # no WebSocket route: no websockets import
                                 # The peer as the socket has it: an X-Forwarded-For from any local client would
                                 # rename it, and the faults find a request's connection by that name (a 500).
                                 proxy_headers=False, **tls)

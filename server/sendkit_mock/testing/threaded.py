@@ -26,7 +26,7 @@ class ThreadedServer:
 
         tls = certificate.uvicorn_options() if certificate is not None else {}
         config = uvicorn.Config(app, host=host, port=port, http=http, lifespan=lifespan, log_level=log_level,
-                                access_log=False, **tls)
+                                access_log=False, ws="none", **tls)  # no WebSocket route
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=f"sendkit-mock {host}:{port}", daemon=True)
         self.host, self.port, self.scheme = host, port, "https" if certificate else "http"
