@@ -62,6 +62,20 @@ def test_polling_to_the_end_and_following_a_cursor_are_seen(client: Any, mock: M
     assert lifecycle["seen"]["ready"] >= 1
 
 
+def test_a_scope_judges_the_operations_a_client_calls(client: Any) -> None:
+    client.get("/v1/reports", headers=ws())
+    client.get("/v1/webhooks", headers=ws())
+    found = client.get("/__mock/coverage?operations=listReports,Webhooks").json()["data"]
+    assert found["scope"] == sorted(["listReports", "createWebhook", "listWebhooks", "getWebhook",
+                                     "updateWebhook", "deleteWebhook", "testWebhook"])
+    assert sorted(row["operationId"] for row in found["byOperation"]) == found["scope"]
+    assert found["operations"] == {"met": 2, "total": 7, "percent": 28.6}
+    assert client.get("/__mock/coverage").json()["data"]["scope"] is None
+    error = client.get("/__mock/coverage?operations=listReports,listRepotrs").json()
+    assert error["code"] == 400 and error["details"] == [
+        {"field": "operations", "message": "Not an operation id or a tag of the contract: listRepotrs"}]
+
+
 def test_every_session_together(client: Any) -> None:
     client.get("/v1/reports", headers=ws(**{"X-Mock-Session": "a"}))
     client.get("/v1/webhooks", headers=ws(**{"X-Mock-Session": "b"}))

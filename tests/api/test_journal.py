@@ -156,3 +156,33 @@ def test_no_credential_a_client_sent_is_in_an_exported_state_document(client: An
     assert WS_KEY[:-4] not in exported
     entry = journal(client)["data"][0]
     assert entry["headers"]["x-mock-admin-token"] == "…6789" and entry["headers"]["cookie"] == "…alue"
+
+
+def test_a_request_is_in_the_journal_before_its_answer_has_left(mock: Any, client: Any) -> None:
+    """A test that reads the journal right after its client had the answer found it missing now and then: the
+    entry was written after the last byte went out, while the app's WSGI thread finished."""
+    import asyncio
+
+    client.get("/__mock/server")  # the app started (lifespan) by the test client
+    seen_at_last_byte: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            seen_at_last_byte.append(len(mock.session("default").journal.log.all()))
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": "/v1/reports", "raw_path": b"/v1/reports", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"127.0.0.1"), (b"x-api-key", WS_KEY.encode())],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 4010)}
+    asyncio.run(mock.app(scope, receive, send))
+    assert seen_at_last_byte == [1]
+
+
+def test_an_error_a_stub_answered_is_no_violation_of_the_client(client: Any) -> None:
+    client.post("/__mock/stubs", json={"method": "POST", "path": "/v1/reports", "status": 400})
+    assert client.post("/v1/reports", json=SEED_BODY, headers=ws()).status_code == 400
+    (entry,) = journal(client)["data"]
+    assert entry["injected"] == "stub:stub-1" and entry["violations"] == []

@@ -110,6 +110,18 @@ def test_a_person_watches_reports_requests_and_deliveries_and_drives_the_session
         assert '"field": "campaignIds"' in page.text("#detail .answer-body")  # the answer it got
         page.click("#detail .close")
 
+        # The coverage panel: what the client met of the contract, a stub's answer marked injected.
+        requests.post(f"{server.url}/__mock/stubs", json={"method": "GET", "path": "/v1/reports", "status": 503},
+                      timeout=5)
+        assert requests.get(f"{server.url}/v1/reports", headers=HEADERS, timeout=5).status_code == 503
+        chip = "return document.querySelector(`#coverage tr[data-operation='${arguments[0]}'] " \
+               ".chip[data-status='${arguments[1]}']`)?.className"
+        page.until(lambda: page.js(chip, "listReports", "503") == "chip injected", "the stubbed 503, injected")
+        assert [page.js(chip, "createReport", s) for s in ("201", "400", "429")] == [
+            "chip met", "chip met", "chip missed"]
+        assert "2 of 15 operations called" in page.text("#coverage-summary")
+        assert "polled a report to its end: no" in page.text("#coverage-lifecycle")
+
         # A forced failure shows on the page with its error.
         page.until(lambda: page.status(SECOND) == "ready", "the second report, ready")
         third = requests.post(f"{server.url}/v1/reports", json={"reportType": "workspace"}, headers=HEADERS,

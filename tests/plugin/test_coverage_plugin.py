@@ -4,7 +4,9 @@ subset of SendKit's API and reads what the plugin reports (terminal, JSON, HTML)
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +75,28 @@ def test_two_xdist_workers_are_merged(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=4)
     found = json.loads((pytester.path / "sendkit-mock-coverage.json").read_text())
     assert met(found) == {"createReport": [201], "listReports": [401, 429], "listWebhooks": [200]}
+
+
+def test_the_readme_suite_reaches_100_percent_of_what_its_client_calls(pytester: pytest.Pytester) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("A suite that reaches 100%"):]
+    command = re.search(r"run with `pytest (.*?)`", section, re.S)
+    example = re.search(r"```python\n(.*?)```", section, re.S)
+    assert command is not None and example is not None
+    pytester.makepyfile(test_client=example.group(1))
+    result = pytester.runpytest_subprocess(*FLAGS, "-W", "error", *command.group(1).split(),
+                                           "--sendkit-mock-coverage=json")
+    result.assert_outcomes(passed=22)
+    found = json.loads((pytester.path / "sendkit-mock-coverage.json").read_text())
+    assert found["scope"] == ["createReport", "getReport"] and found["answers"]["percent"] == 100.0
+    assert [row["operationId"] for row in found["byOperation"]] == ["createReport", "getReport"]
+    assert found["lifecycle"]["polledToCompletion"] and found["lifecycle"]["missed"] == ["processing", "failed"]
+    assert all(row["violations"] == [] for row in found["byOperation"])  # stubbed errors are not the client's
+
+
+def test_a_scope_that_names_no_operation_stops_the_run_at_its_start(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_suite=textwrap.dedent(SUITE))
+    result = pytester.runpytest_subprocess(*FLAGS, "--sendkit-mock-coverage-operations=createReport,getReprot")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--sendkit-mock-coverage-operations: not an operation id or a tag of "
+                                 "SendKit's contract: getReprot*"])

@@ -11,7 +11,7 @@ from ..domain.reports import Report
 from ..domain.world import World
 from ..errors import BadRequest, Conflict, Detail, NotFound
 from ..session import snapshot
-from ..session.coverage import coverage
+from ..session.coverage import coverage, scope_of
 from ..session.sessions import Session, Sessions
 from ..simulation.behaviour import BehaviourError, Latency, RateLimit
 from ..simulation.stubs import StubRules
@@ -158,12 +158,20 @@ class ControlApi:
         return {"success": True, "data": items, "pagination": pagination}
 
     # --- coverage: what of the contract the client met -------------------------------------------------------
-    def coverage(self, all_: bool = False, *, mock_session: Session) -> Json:
-        """`all_`: every session of the server together (the query parameter `all`)."""
+    def coverage(self, all_: bool = False, operations: str | None = None, *, mock_session: Session) -> Json:
+        """`all_`: every session of the server together (the query parameter `all`); `operations`: the
+        operation ids or tags, comma-separated, the client is judged on (every operation when absent)."""
+        scope = None
+        if operations is not None:
+            names = [name.strip() for name in operations.split(",") if name.strip()]
+            scope, unknown = scope_of(names, self.stub_rules.index)
+            if unknown or not names:
+                named = ", ".join(unknown) if unknown else repr(operations)
+                raise BadRequest.field("operations", f"Not an operation id or a tag of the contract: {named}")
         sessions = self.sessions.all() if all_ else [mock_session]
         entries = [e for s in sessions for e in s.journal.log.all()]
         attempts = [a for s in sessions for a in s.stores.attempts.all()]
-        found = coverage(entries, attempts, self.stub_rules.index, self.stub_rules.answers.documented)
+        found = coverage(entries, attempts, self.stub_rules.index, self.stub_rules.answers.documented, scope)
         return {"success": True, "data": {"sessions": [s.name for s in sessions], **found}}
 
     # --- stubs: an operation's next answers ---------------------------------------------------------------

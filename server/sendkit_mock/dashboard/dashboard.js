@@ -286,13 +286,40 @@ function showDeliveries(deliveries) {
     "#outbox-empty");
 }
 
+// --- API coverage: what of the contract this session's client met -------------------------------------------
+function showCoverage(found) {
+  const table = $("#coverage"), answers = found.answers;
+  $("#coverage-count").textContent = found.checked ? `(${answers.percent}%)` : "";
+  $("#coverage-summary").textContent = found.checked
+    ? `${found.operations.met} of ${found.operations.total} operations called, ${answers.met} of ${answers.total}`
+      + ` documented answers received, from ${found.requests} requests in the journal.`
+    : "Not checked: no request to /v1 in this session's journal yet.";
+  table.hidden = !found.checked;
+  $("tbody", table).replaceChildren(...(found.checked ? found.byOperation : []).map(row => el("tr", {"data-operation": row.operationId,
+      class: row.calls ? "" : "never"},
+    el("td", {title: `${row.method} ${row.path}`}, el("code", {}, row.operationId)),
+    el("td", {class: "chips"}, ...row.answers.map(a => el("span", {
+      class: "chip " + (!a.received ? "missed" : a.injected === a.received ? "injected" : "met"),
+      "data-status": a.status,
+      title: a.received ? `received ${a.received}` + (a.injected ? `, ${a.injected} injected` : "") : "never received",
+    }, a.status)), ...row.undocumented.map(s => el("span", {class: "chip undocumented", "data-status": s,
+      title: "not in the contract"}, s))))));
+  const life = found.lifecycle;
+  $("#coverage-lifecycle").textContent = found.checked
+    ? `Report statuses seen: ${Object.entries(life.seen).filter(([, n]) => n).map(([s]) => s).join(", ") || "none"}`
+      + ` · polled a report to its end: ${life.polledToCompletion ? "yes" : "no"}`
+      + ` · followed nextCursor: ${life.followedNextCursor ? "yes" : "no"}`
+    : "";
+}
+
 // --- the loop ----------------------------------------------------------------------------------------------
 let refreshing = null, again = false, polls = 0;
 async function refresh() {  // one poll at a time; a call during one runs another after it (a click's effect)
   if (refreshing) { again = true; return refreshing; }
   refreshing = (async () => {
     try {
-      if (polls++ % 5 === 0) await loadServer();
+      if (polls % 5 === 0) await loadServer();
+      if (polls++ % 3 === 0) showCoverage((await call("GET", "/__mock/coverage")).data);  // reads the journal
       const [clock, settings, reports, journal, deliveries] = await Promise.all([
         call("GET", "/__mock/clock"), call("GET", "/__mock/settings"), call("GET", "/__mock/reports?limit=50"),
         call("GET", "/__mock/requests?limit=50"), call("GET", "/__mock/deliveries?limit=50")]);

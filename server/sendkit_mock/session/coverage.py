@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from ..spec import OperationIndex
+from ..spec import Operation, OperationIndex
 
 Json = dict[str, Any]
 LIFECYCLE = ("queued", "processing", "ready", "failed")  # openapi.yaml's ReportStatus, in the order they come
@@ -26,10 +26,29 @@ _ID = re.compile(r'"_?id":\s*"([0-9a-f]{24})"')
 _STATUS = re.compile(r'"status":\s*"(queued|processing|ready|failed)"')
 
 
+def sendkit_operations(index: OperationIndex) -> list[Operation]:
+    return [op for op in index.by_id.values() if op.template.startswith("/v1/")]
+
+
+def scope_of(names: Iterable[str], index: OperationIndex) -> tuple[set[str], list[str]]:
+    """The operation ids that `names` (operation ids or tags of the contract) stand for, and the names that
+    are neither: a client that calls only some operations is judged on those."""
+    operations = sendkit_operations(index)
+    chosen: set[str] = set()
+    unknown = []
+    for name in names:
+        found = {op.operation_id for op in operations if name == op.operation_id or name in op.spec.get("tags", ())}
+        chosen |= found
+        if not found:
+            unknown.append(name)
+    return chosen, unknown
+
+
 def coverage(entries: Iterable[Json], attempts: Iterable[Json], index: OperationIndex,
-             documented: Callable[[str], list[int]]) -> Json:
-    """The coverage of one session (or of several, their entries together)."""
-    operations = [op for op in index.by_id.values() if op.template.startswith("/v1/")]
+             documented: Callable[[str], list[int]], scope: Collection[str] | None = None) -> Json:
+    """The coverage of one session (or of several, their entries together); `scope`: the operation ids it
+    judges (scope_of), every operation of the contract when None. Requests outside it count as seen only."""
+    operations = [op for op in sendkit_operations(index) if scope is None or op.operation_id in scope]
     received: dict[str, Counter[int]] = defaultdict(Counter)
     injected: dict[str, Counter[int]] = defaultdict(Counter)
     violations: dict[str, Counter[str]] = defaultdict(Counter)
@@ -42,6 +61,8 @@ def coverage(entries: Iterable[Json], attempts: Iterable[Json], index: Operation
         if operation is None or not operation.template.startswith("/v1/"):
             continue
         name, status = operation.operation_id, int(entry.get("status") or 0)
+        if scope is not None and name not in scope:
+            continue
         received[name][status] += 1
         if entry.get("injected"):
             injected[name][status] += 1
@@ -79,6 +100,7 @@ def coverage(entries: Iterable[Json], attempts: Iterable[Json], index: Operation
     return {
         "checked": seen > 0,
         "requests": seen,
+        "scope": None if scope is None else sorted(scope),
         "operations": _share(called, len(rows), seen),
         "answers": _share(answers_met, answers_total, seen),
         "byOperation": rows,

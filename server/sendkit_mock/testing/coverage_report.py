@@ -46,22 +46,32 @@ class Gathered:
             self.attempts += found["attempts"]
 
 
-def compute(gathered: Gathered) -> Json:
+def compute(gathered: Gathered, operations: str = "") -> Json:
+    """The run's coverage; `operations`: the operation ids or tags (comma-separated) it judges, all when empty.
+    ValueError names what is neither."""
     from ..resources import spec_path
-    from ..session.coverage import coverage
+    from ..session.coverage import coverage, scope_of
     from ..simulation.answers import Answers
     from ..spec import OperationIndex, load
 
     documents = load(spec_path())
+    index = OperationIndex([documents.sendkit])
+    scope = None
+    names = [name.strip() for name in operations.split(",") if name.strip()]
+    if names:
+        scope, unknown = scope_of(names, index)
+        if unknown:
+            raise ValueError(f"not an operation id or a tag of SendKit's contract: {', '.join(unknown)}")
     answers = Answers(documents.sendkit, 0)
-    return coverage(gathered.entries, gathered.attempts, OperationIndex([documents.sendkit]), answers.documented)
+    return coverage(gathered.entries, gathered.attempts, index, answers.documented, scope)
 
 
 def summary(found: Json, detailed: bool) -> list[str]:
     if not found["checked"]:
         return ["sendkit-mock coverage: not checked (no request reached a sendkit_mock fixture)"]
     ops, answers = found["operations"], found["answers"]
-    lines = [f"sendkit-mock coverage: operations {ops['met']}/{ops['total']} ({ops['percent']}%), documented "
+    scope = f" (of {', '.join(found['scope'])})" if found.get("scope") is not None else ""
+    lines = [f"sendkit-mock coverage{scope}: operations {ops['met']}/{ops['total']} ({ops['percent']}%), documented "
              f"answers {answers['met']}/{answers['total']} ({answers['percent']}%), {found['requests']} requests"]
     never = [row["operationId"] for row in found["byOperation"] if not row["calls"]]
     if never:

@@ -53,10 +53,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--sendkit-mock-coverage-fail-under", type=float, default=None, metavar="N",
                     help="fail the run when less than N%% of SendKit's documented answers were met (or none was "
                          "checked)")
+    group.addoption("--sendkit-mock-coverage-operations", default="", metavar="ID,TAG",
+                    help="judge the coverage on these operations only: operation ids (createReport) or tags of the "
+                         "contract (Reports), comma-separated; every operation by default")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_GATHERED] = Gathered()
+    if config.getoption("--sendkit-mock-coverage-operations"):
+        try:  # a misspelt name fails the run at its start, not after it
+            compute(Gathered(), str(config.getoption("--sendkit-mock-coverage-operations")))
+        except ValueError as exc:
+            raise pytest.UsageError(f"--sendkit-mock-coverage-operations: {exc}") from None
     config.addinivalue_line(
         "markers", f"{MARKER}(**settings): settings of the sendkit_mock fixture for this test: seed=7, "
         "fixtures='world.yaml', clock='manual'|'real', queued_seconds=0, ... (any `sendkit-mock serve` setting)")
@@ -283,7 +291,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if not gathered.entries and not _asked(config):
         return
-    found = compute(gathered)
+    found = compute(gathered, str(config.getoption("--sendkit-mock-coverage-operations")))  # checked at configure
     config.stash[_FOUND] = found
     wanted = {part.strip() for part in str(config.getoption("--sendkit-mock-coverage")).split(",") if part.strip()}
     if "json" in wanted:
@@ -315,4 +323,5 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 def _asked(config: pytest.Config) -> bool:
     return bool(config.getoption("--sendkit-mock-coverage")) or \
-        config.getoption("--sendkit-mock-coverage-fail-under") is not None
+        config.getoption("--sendkit-mock-coverage-fail-under") is not None or \
+        bool(config.getoption("--sendkit-mock-coverage-operations"))

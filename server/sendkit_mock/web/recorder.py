@@ -48,20 +48,30 @@ class JournalRecorder:
             return
         found = incoming(scope)
         context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})  # shared with inner layers
-        answered, status = bytearray(), [0]
+        answered, status, recorded = bytearray(), [0], [False]
 
         async def watch(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-            elif message["type"] == "http.response.body" and len(answered) <= ANSWER_BYTES:
-                answered.extend(message.get("body", b"")[: ANSWER_BYTES + 1 - len(answered)])
+            elif message["type"] == "http.response.body":
+                if len(answered) <= ANSWER_BYTES:
+                    answered.extend(message.get("body", b"")[: ANSWER_BYTES + 1 - len(answered)])
+                if not message.get("more_body", False):
+                    # journaled before the answer's last byte leaves: a client that has its answer finds it
+                    # in the journal (the app's own tail, a WSGI thread, may run on after this send)
+                    recorded[0] = True
+                    try:
+                        self._record(scope, found, context, status[0], bytes(answered), started)
+                    except Exception:  # the journal failed: the answer still goes out, and the failure is told
+                        log.exception("%s %s not journaled", scope["method"], scope["path"])
             await send(message)
 
         started = time.perf_counter()
         try:
             await self.app(scope, receive, watch)
         finally:
-            self._record(scope, found, context, status[0], bytes(answered), started)
+            if not recorded[0]:  # no whole answer went out (the client left, or the app failed before it)
+                self._record(scope, found, context, status[0], bytes(answered), started)
 
     @staticmethod
     def _record(scope: Scope, found: Incoming, context: dict[str, Any], status: int, answered: bytes,
@@ -78,6 +88,8 @@ class JournalRecorder:
         entry = _entry(scope, found.body, status, answered, started)
         exchange = context.get("mock_exchange")
         entry["injected"] = exchange.injected if exchange is not None else None
+        if entry["injected"]:
+            entry["violations"] = []  # an error the mock was told to answer: the client's request broke nothing
         entry["workspaceId"] = _workspace(context.get("token_info"))
         try:
             entry["_id"] = session.journal_ids.new()
