@@ -100,3 +100,23 @@ def test_a_scope_that_names_no_operation_stops_the_run_at_its_start(pytester: py
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--sendkit-mock-coverage-operations: not an operation id or a tag of "
                                  "SendKit's contract: getReprot*"])
+
+
+def test_the_requests_of_another_session_a_test_opened_count_once(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_suite='''
+import requests
+
+def test_two_sessions(sendkit_mock):
+    other = sendkit_mock.other_session("second")
+    key = {"X-Api-Key": sendkit_mock.keys.workspace}
+    requests.get(f"{sendkit_mock.url}/v1/webhooks", headers={**key, **other.headers})
+    requests.get(f"{sendkit_mock.url}/v1/reports", headers=key)
+
+def test_a_later_test(sendkit_mock):
+    requests.get(f"{sendkit_mock.url}/v1/reports")
+''')
+    result = pytester.runpytest_subprocess(*FLAGS, "--sendkit-mock-coverage=json")
+    result.assert_outcomes(passed=2)
+    found = json.loads((pytester.path / "sendkit-mock-coverage.json").read_text())
+    assert found["requests"] == 3
+    assert met(found) == {"listReports": [200, 401], "listWebhooks": [200]}

@@ -77,6 +77,7 @@ class SendkitMock(MockHandle):
         super().__init__(transport or http_transport(url), mock.service.world, url=url,
                          admin_token=mock.settings.admin_token)
         self.mock, self._receiver = mock, receiver
+        self.others: set[str] = set()  # the sessions other_session() opened during the test
         self.client: Any = None  # sendkit_mock_app: the in-process app's test client
         self.tls_url: str | None = None  # with tls=True: the same mock over HTTPS (`url` stays HTTP)
         self.ca_file: Path | None = None  # with tls=True: the CA that signed its certificate, for the client
@@ -85,6 +86,17 @@ class SendkitMock(MockHandle):
         """The session rebuilt over fresh stores, as `POST /__mock/reset` does, without the round trip: the
         mock is in this process (what every test's set-up costs: bench/plugin.py)."""
         self.mock.sessions.reset(self.session)
+
+    def other_session(self, name: str) -> MockHandle:
+        other = super().other_session(name)
+        self.others.add(name)  # its requests count in the run's API coverage too
+        return other
+
+    def gather_into(self, gathered: Gathered) -> None:
+        """This test's requests, of its session and of each other session it opened (each opened fresh)."""
+        for name in (self.session, *sorted(self.others)):
+            gathered.take(self.mock.session(name))
+        self.others.clear()
 
     @property
     def webhook_url(self) -> str:
@@ -124,6 +136,7 @@ class SendkitMockServers:
         self.receiver = receiver
         self.gathered = gathered or Gathered()
         self._running: dict[Settings, _Running] = {}
+        self._last: SendkitMock | None = None  # the handle the last test had: its requests not gathered yet
 
     def get(self, settings: Settings) -> _Running:
         if settings not in self._running:
@@ -157,15 +170,19 @@ class SendkitMockServers:
         running = self.get(settings)
         handle = SendkitMock(running.mock, running.url, self.receiver)
         handle.tls_url, handle.ca_file = running.tls_url, running.ca_file
-        self.gathered.take(running.mock.session(handle.session))  # the last test's requests, for the coverage
+        if self._last is not None:
+            self._last.gather_into(self.gathered)  # the last test's requests, for the coverage
+        self._last = handle
         handle.reset()
         self.receiver.clear()
         running.mock.incidents.take(handle.session)  # what an earlier test left is that test's
         return handle
 
     def stop_all(self) -> None:
+        if self._last is not None:
+            self._last.gather_into(self.gathered)
+            self._last = None
         for running in self._running.values():
-            self.gathered.take(running.mock.session())
             running.stop()
         self._running.clear()
 
@@ -248,7 +265,7 @@ def sendkit_mock_app(request: pytest.FixtureRequest, sendkit_mock_settings: dict
         yield handle
         gathered = request.config.stash.get(_GATHERED, None)
         if gathered is not None:
-            gathered.take(mock.session(handle.session))
+            handle.gather_into(gathered)
 
 
 class MockFailed(Exception):
