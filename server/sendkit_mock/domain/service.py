@@ -106,15 +106,11 @@ class ReportService:
         report_type: str | None = None,
     ) -> Page[Report]:
         scope = self.auth.read_scope(principal, workspace_header)
-        keep: Callable[[Report], bool] | None = None
-        if status:
-            now = self.clock.now()
-
-            def keep(r: Report) -> bool:
-                return r.status(now) == status
-
         try:
-            return self.store.page(scope, cursor=cursor, limit=limit, keep=keep, facet=report_type)
+            if status:
+                return self.store.page(scope, cursor=cursor, limit=limit, facet=report_type, status=status,
+                                       now=self.clock.now())
+            return self.store.page(scope, cursor=cursor, limit=limit, facet=report_type)
         except UnknownCursor:
             raise NotFound.unknown_cursor() from None
 

@@ -99,11 +99,14 @@ class ReportStore(Protocol):
         limit: int,
         keep: Callable[[Report], bool] | None = None,
         facet: str | None = None,
+        status: str | None = None,
+        now: datetime | None = None,
     ) -> Page[Report]:
-        """Newest first, starting after `cursor`, within one facet (report type) if given.
+        """Newest first, starting after `cursor`, within one facet (report type) if given, and with a `status`
+        the reports that have it at `now` (a session's clock never moves back): by an index, at the cost of a
+        page whatever the number of reports.
 
-        `keep` filters what no index covers (status, which moves with the clock) and makes `total`
-        count what it keeps, at the cost of a scan of the scope.
+        `keep` filters what no index covers and makes `total` count what it keeps, at the cost of a scan.
         """
         ...
 

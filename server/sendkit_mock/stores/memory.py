@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic
 
-from ..clock import LocalClockCell
+from ..clock import EPOCH, LocalClockCell
 from ..domain.auth import Scope
+from ..domain.lifecycle import HELD
 from ..domain.recipients import Recipient
 from ..domain.reports import Report
 from ..domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
@@ -114,10 +115,14 @@ class InMemoryStore(Generic[T]):
             at_cap = self.max_items is not None and len(self._by_id) >= self.max_items
             if new and not at_cap:  # at its own cap a store evicts one for one
                 self._held.take()  # StoreFull past the process's quota, before anything changes
+            old = self._by_id.get(item.id)
+            if old is not None:  # the same record again (a state import): its old entries go first
+                self._remove(old)
             self._by_id[item.id] = item
             self._last_seq = max(self._last_seq, item.seq)
             for index in self._indexes(item):
                 index.insert(item)
+            self._added(item)
             evicted = []
             while self.max_items is not None and len(self._by_id) > self.max_items:
                 victim = self._victim(evictable)
@@ -133,6 +138,7 @@ class InMemoryStore(Generic[T]):
             for index in self._indexes(old):
                 index.items[index.position(old)] = item
             self._by_id[item.id] = item
+            self._replaced(old, item)
 
     def _victim(self, evictable: Callable[[T], bool]) -> T:
         for n, candidate in enumerate(self._by_id.values()):
@@ -158,6 +164,17 @@ class InMemoryStore(Generic[T]):
         del self._by_id[item.id]
         for index in self._indexes(item):
             index.remove_at(index.position(item))
+        self._removed(item)
+
+    # what a store that keeps more indexes hooks in (called under the lock)
+    def _added(self, item: T) -> None:
+        pass
+
+    def _replaced(self, old: T, new: T) -> None:
+        pass
+
+    def _removed(self, item: T) -> None:
+        pass
 
     def all(self) -> list[T]:
         with self._lock:
@@ -178,23 +195,26 @@ class InMemoryStore(Generic[T]):
         facet: str | None = None,
     ) -> Page[T]:
         with self._lock:
-            index = self._scopes.get((scope, facet), _ScopeIndex())
-            records = index.items
-            top = len(records)
-            if cursor is not None:
-                after = self._by_id.get(cursor)
-                if after is None or after.scope != scope:
-                    raise UnknownCursor(cursor)
-                top = index.after(after.seq)  # everything older than the cursor's record
-            items: list[T] = []
-            i = top - 1
-            while i >= index.start and len(items) <= limit:
-                record = records[i]
-                if record is not None and (keep is None or keep(record)):
-                    items.append(record)
-                i -= 1
-            total = len(index) if keep is None else sum(1 for r in index.live() if keep(r))
-            return Page(items=items[:limit], total=total, has_more=len(items) > limit)
+            return self._page(self._scopes.get((scope, facet), _ScopeIndex()), scope, cursor, limit, keep)
+
+    def _page(self, index: _ScopeIndex[T], scope: Scope, cursor: str | None, limit: int,
+              keep: Callable[[T], bool] | None = None) -> Page[T]:
+        records = index.items
+        top = len(records)
+        if cursor is not None:
+            after = self._by_id.get(cursor)
+            if after is None or after.scope != scope:
+                raise UnknownCursor(cursor)
+            top = index.after(after.seq)  # everything older than the cursor's record
+        items: list[T] = []
+        i = top - 1
+        while i >= index.start and len(items) <= limit:
+            record = records[i]
+            if record is not None and (keep is None or keep(record)):
+                items.append(record)
+            i -= 1
+        total = len(index) if keep is None else sum(1 for r in index.live() if keep(r))
+        return Page(items=items[:limit], total=total, has_more=len(items) > limit)
 
     def clear(self) -> None:
         with self._lock:
@@ -202,6 +222,10 @@ class InMemoryStore(Generic[T]):
             self._by_id.clear()
             self._scopes.clear()
             self._last_seq = 0
+            self._cleared()
+
+    def _cleared(self) -> None:
+        pass
 
     def __len__(self) -> int:
         with self._lock:
@@ -209,8 +233,84 @@ class InMemoryStore(Generic[T]):
 
 
 class InMemoryReportStore(InMemoryStore[Report]):
+    """Reports, with an index per status kept by the transitions.
+
+    A report's status moves with the session's clock, so no index written at creation covers it; but the
+    instants it moves at are known (its timeline's start and finish). The store keeps each report under its
+    status as of `_as_of` in one more index per scope (and per scope and report type), and a heap of the
+    instants still to come; a page filtered on a status first settles the index to the page's `now` (the
+    instants passed since, each a move of one report), then pages that index: O(page + transitions since
+    the last page), whatever the number of reports. A forced status, a delete, an eviction, a reset and a
+    state import keep it true (tests/unit/test_status_index.py).
+    """
+
     def __init__(self, max_reports: int = 100_000, quota: Quota | None = None) -> None:
         super().__init__(max_reports, facet=lambda report: report.report_type, quota=quota)
+        self._as_of = EPOCH  # the instant the status index holds: never moves back
+        self._status: dict[str, str] = {}  # report id -> its status as of _as_of
+        self._changes: list[tuple[datetime, int, str]] = []  # heap: (instant, seq, id) still to come
+        self._by_status: dict[tuple[Scope, str | None, str], _ScopeIndex[Report]] = {}
+
+    def page(self, scope: Scope, *, cursor: str | None, limit: int, keep: Callable[[Report], bool] | None = None,
+             facet: str | None = None, status: str | None = None, now: datetime | None = None) -> Page[Report]:
+        if status is None or now is None:
+            return super().page(scope, cursor=cursor, limit=limit, keep=keep, facet=facet)
+        with self._lock:
+            self._settle(now)
+            index = self._by_status.get((scope, facet, status), _ScopeIndex())
+            return self._page(index, scope, cursor, limit, keep)
+
+    def _settle(self, now: datetime) -> None:
+        """Move the index on to `now`: each report whose start or finish passed goes under its status."""
+        if now > self._as_of:
+            self._as_of = now
+        changes = self._changes
+        while changes and changes[0][0] <= self._as_of:
+            _, _, report_id = heapq.heappop(changes)
+            report = self._by_id.get(report_id)
+            if report is not None and report.status(self._as_of) != self._status[report_id]:
+                self._unfile(report)
+                self._file(report)
+
+    def _status_indexes(self, report: Report, status: str) -> list[_ScopeIndex[Report]]:
+        keys = [(report.scope, None, status), (report.scope, report.report_type, status)]
+        return [self._by_status.setdefault(key, _ScopeIndex()) for key in keys]
+
+    def _file(self, report: Report) -> None:
+        status = self._status[report.id] = report.status(self._as_of)
+        for index in self._status_indexes(report, status):
+            index.insert(report)
+
+    def _unfile(self, report: Report) -> None:
+        for index in self._status_indexes(report, self._status.pop(report.id)):
+            index.remove_at(index.position(report))
+
+    def _added(self, report: Report) -> None:
+        self._file(report)
+        self._schedule(report)
+
+    def _replaced(self, old: Report, new: Report) -> None:
+        self._unfile(old)
+        self._file(new)
+        self._schedule(new)
+
+    def _removed(self, report: Report) -> None:
+        self._unfile(report)
+
+    def _cleared(self) -> None:
+        self._status.clear()
+        self._changes.clear()
+        self._by_status.clear()
+
+    def _schedule(self, report: Report) -> None:
+        """The instants after _as_of at which the report's status moves (a held `processing`: none)."""
+        for instant in (report.timeline.starts, report.timeline.finishes):
+            if self._as_of < instant < HELD:
+                heapq.heappush(self._changes, (instant, report.seq, report.id))
+        if len(self._changes) > 2 * len(self._by_id) + 1024:  # instants of reports gone since: dropped
+            self._changes = [(t, r.seq, r.id) for r in self._by_id.values()
+                             for t in (r.timeline.starts, r.timeline.finishes) if self._as_of < t < HELD]
+            heapq.heapify(self._changes)
 
 
 class InMemoryCounter:

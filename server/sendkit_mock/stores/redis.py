@@ -6,6 +6,8 @@ under a prefix (`sendkit-mock` unless the URL's `?prefix=` says otherwise), per 
     <kind>            HASH  id -> record JSON (reports, recipients, webhooks)
     <kind>:order      ZSET  id by seq (eviction, `all`)       <kind>:seq  the last seq handed out
     <kind>:idx:<scope>[:<facet>]   ZSET  id by seq: a page is one range read, newest first, by seq
+    reports:idx:<scope>[:<type>]:s:<status>  ZSET  id by seq, kept by the transitions (RedisReports)
+    reports:tl, :st, :chg, :asof   what keeps those: timelines, statuses as of asof, the next moves
     announcements, deliveries      ZSET  due instant (us) -> "<arrival>|JSON"; `:leased` what is being done
     outbox, attempts, journal      LIST  capped with LTRIM in the same transaction as RPUSH
     counter:<name>    the id sequences (INCR)         clock  HASH mode, start, offset, frozen (us)
@@ -41,6 +43,7 @@ from redis.retry import Retry
 
 from ..clock import ClockState, exact, instant, micros
 from ..domain.auth import Scope
+from ..domain.lifecycle import HELD
 from ..domain.recipients import Recipient
 from ..domain.reports import Report
 from ..domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
@@ -153,6 +156,83 @@ for i = 1, #found do if found[i] then out[#out + 1] = found[i] end end
 return out
 """
 
+# A report's status, kept in one more index per status (memory.py's InMemoryReportStore says why and how).
+# <reports>:tl HASH id -> "starts|finishes|outcome|seq|scope index|type index"; :st HASH id -> its status as
+# of :asof (us); :chg ZSET id by the next instant its status moves at. An index per status is the scope's or
+# the type's index key and ":s:<status>".
+_STATUS_LUA = """
+local HELD = %d
+local function status_at(t, f)
+  if t < tonumber(f[1]) then return 'queued' elseif t < tonumber(f[2]) then return 'processing' end
+  return f[3]
+end
+local function next_at(t, f)
+  local starts, finishes = tonumber(f[1]), tonumber(f[2])
+  if t < starts then return starts elseif t < finishes and finishes < HELD then return finishes end
+  return nil
+end
+local function fields(text)
+  local f = {}
+  for part in string.gmatch(text, '[^|]+') do f[#f + 1] = part end
+  return f
+end
+local function unfile(st, id, f)
+  local old = redis.call('HGET', st, id)
+  if old then
+    redis.call('ZREM', f[5] .. ':s:' .. old, id)
+    redis.call('ZREM', f[6] .. ':s:' .. old, id)
+  end
+end
+local function file(st, chg, id, f, t)
+  local status = status_at(t, f)
+  redis.call('ZADD', f[5] .. ':s:' .. status, tonumber(f[4]), id)
+  redis.call('ZADD', f[6] .. ':s:' .. status, tonumber(f[4]), id)
+  redis.call('HSET', st, id, status)
+  local at = next_at(t, f)
+  if at then redis.call('ZADD', chg, at, id) else redis.call('ZREM', chg, id) end
+end
+"""
+
+_FILE = _STATUS_LUA + """
+-- KEYS: tl, st, chg, asof; ARGV: id, timeline fields: the report filed under its status as of asof
+local t = tonumber(redis.call('GET', KEYS[4]) or '0')
+local before = redis.call('HGET', KEYS[1], ARGV[1])
+if before then unfile(KEYS[2], ARGV[1], fields(before)) end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+file(KEYS[2], KEYS[3], ARGV[1], fields(ARGV[2]), t)
+return 1
+"""
+
+_UNFILE = _STATUS_LUA + """
+-- KEYS: tl, st, chg; ARGV: id
+local before = redis.call('HGET', KEYS[1], ARGV[1])
+if not before then return 0 end
+unfile(KEYS[2], ARGV[1], fields(before))
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return 1
+"""
+
+_SETTLE = _STATUS_LUA + """
+-- KEYS: tl, st, chg, asof; ARGV: now (us), at most how many moves: the index moved on to now (never back);
+-- returns how many reports are still to move (a call moves at most ARGV[2]: Redis answers others between)
+local t = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'), tonumber(ARGV[1]))
+redis.call('SET', KEYS[4], string.format('%%d', t))
+local ids = redis.call('ZRANGE', KEYS[3], '-inf', t, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do
+  local text = redis.call('HGET', KEYS[1], id)
+  if text then
+    local f = fields(text)
+    unfile(KEYS[2], id, f)
+    file(KEYS[2], KEYS[3], id, f, t)
+  else
+    redis.call('ZREM', KEYS[3], id)
+  end
+end
+return redis.call('ZCOUNT', KEYS[3], '-inf', t)
+"""
+
 _PUSH = """
 -- KEYS: queue, arrivals; ARGV: due (us), json
 local n = redis.call('INCR', KEYS[2])
@@ -256,6 +336,9 @@ class _Scripts:
         self.due_sessions = client.register_script(_DUE_SESSIONS)
         self.hit = client.register_script(_HIT)
         self.touch, self.idle = client.register_script(_TOUCH), client.register_script(_IDLE)
+        held = micros(HELD)
+        self.file, self.unfile, self.settle = (client.register_script(script % held)
+                                               for script in (_FILE, _UNFILE, _SETTLE))
 
 
 def _never(_: object) -> bool:
@@ -380,6 +463,69 @@ class RedisRecords(Generic[T]):
     @unavailable
     def __len__(self) -> int:
         return int(self._r.hlen(self._hash))
+
+
+class RedisReports(RedisRecords[Report]):
+    """Reports, with an index per status kept by the transitions, as the memory store's: the Lua above files
+    a report under its status as of the index's instant, and a page on a status first moves the index on to
+    the page's `now` (each report whose start or finish passed since), on the server, for every worker."""
+
+    SETTLE_BATCH = 2_000  # moves per Lua call: a clock jump past 100,000 reports blocks Redis in slices
+
+    def __init__(self, client: Client, scripts: _Scripts, base: str, max_items: int | None) -> None:
+        super().__init__(client, scripts, base, REPORTS, max_items, facet=lambda report: report.report_type)
+        self._tl, self._st, self._chg, self._asof = base + ":tl", base + ":st", base + ":chg", base + ":asof"
+
+    def _fields(self, report: Report) -> str:
+        t = report.timeline
+        return "|".join((str(micros(t.starts)), str(micros(t.finishes)), t.outcome, str(report.seq),
+                         self._index(report.scope), self._index(report.scope, report.report_type)))
+
+    def _file(self, report: Report) -> None:
+        self._lua.file(keys=[self._tl, self._st, self._chg, self._asof], args=[report.id, self._fields(report)])
+
+    def _unfile(self, report_id: str) -> None:
+        self._lua.unfile(keys=[self._tl, self._st, self._chg], args=[report_id])
+
+    @unavailable
+    def add(self, item: Report, evictable: Callable[[Report], bool] = _never) -> list[Report]:
+        evicted = super().add(item, evictable)
+        self._file(item)
+        for victim in evicted:
+            self._unfile(victim.id)
+        return evicted
+
+    @unavailable
+    def replace(self, item: Report) -> None:
+        if self._lua.replace(keys=[self._hash], args=[item.id, _dumps(self._codec.encode(item))]):
+            self._file(item)
+
+    @unavailable
+    def delete(self, item_id: str) -> Report | None:
+        item = super().delete(item_id)
+        if item is not None:
+            self._unfile(item.id)
+        return item
+
+    @unavailable
+    def page(self, scope: Scope, *, cursor: str | None, limit: int, keep: Callable[[Report], bool] | None = None,
+             facet: str | None = None, status: str | None = None, now: datetime | None = None) -> Page[Report]:
+        if status is None or now is None:
+            return super().page(scope, cursor=cursor, limit=limit, keep=keep, facet=facet)
+        keys = [self._tl, self._st, self._chg, self._asof]
+        while self._lua.settle(keys=keys, args=[micros(now), self.SETTLE_BATCH]):
+            pass
+        index = self._index(scope, facet) + ":s:" + status
+        found = self._lua.page(keys=[index, self._index(scope), self._hash], args=[cursor or "", limit + 1])
+        if found[0] == -1:
+            raise UnknownCursor(cursor)
+        items = [self._read(raw) for raw in found[1:]]
+        return Page(items=items[:limit], total=int(found[0]), has_more=len(items) > limit)
+
+    @unavailable
+    def clear(self) -> None:
+        super().clear()
+        self._r.unlink(self._tl, self._st, self._chg, self._asof)
 
 
 class RedisCounter:
@@ -769,8 +915,7 @@ class RedisStores:
             self.directory.clear(session)
         r, lua = self.client, self._scripts  # type: ignore[attr-defined]
         return SessionStores(
-            reports=RedisRecords(r, lua, base + "reports", REPORTS, self.max_reports,
-                                 facet=lambda report: report.report_type),
+            reports=RedisReports(r, lua, base + "reports", self.max_reports),
             recipients=RedisRecords(r, lua, base + "recipients", RECIPIENTS,
                                     due=lambda recipient: recipient.next_scheduled_at),
             webhooks=RedisRecords(r, lua, base + "webhooks", WEBHOOKS),
