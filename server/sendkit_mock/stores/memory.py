@@ -266,11 +266,14 @@ class InMemoryReportStore(InMemoryStore[Report]):
             self._as_of = now
         changes = self._changes
         while changes and changes[0][0] <= self._as_of:
-            _, _, report_id = heapq.heappop(changes)
+            _, seq, report_id = heapq.heappop(changes)
             report = self._by_id.get(report_id)
-            if report is not None and report.status(self._as_of) != self._status[report_id]:
+            if report is None or report.seq != seq:  # gone since (or gone and its id taken again)
+                continue
+            if report.status(self._as_of) != self._status[report_id]:
                 self._unfile(report)
                 self._file(report)
+            self._schedule(report)
 
     def _status_indexes(self, report: Report, status: str) -> list[_ScopeIndex[Report]]:
         keys = [(report.scope, None, status), (report.scope, report.report_type, status)]
@@ -303,14 +306,21 @@ class InMemoryReportStore(InMemoryStore[Report]):
         self._by_status.clear()
 
     def _schedule(self, report: Report) -> None:
-        """The instants after _as_of at which the report's status moves (a held `processing`: none)."""
-        for instant in (report.timeline.starts, report.timeline.finishes):
-            if self._as_of < instant < HELD:
-                heapq.heappush(self._changes, (instant, report.seq, report.id))
-        if len(self._changes) > 2 * len(self._by_id) + 1024:  # instants of reports gone since: dropped
+        """The next instant after _as_of at which the report's status moves (a held `processing`: none)."""
+        instant = _next_move(report, self._as_of)
+        if instant is not None:
+            heapq.heappush(self._changes, (instant, report.seq, report.id))
+        if len(self._changes) > 2 * len(self._by_id) + 1024:  # instants of reports gone or forced since
             self._changes = [(t, r.seq, r.id) for r in self._by_id.values()
-                             for t in (r.timeline.starts, r.timeline.finishes) if self._as_of < t < HELD]
+                             if (t := _next_move(r, self._as_of)) is not None]
             heapq.heapify(self._changes)
+
+
+def _next_move(report: Report, after: datetime) -> datetime | None:
+    for instant in (report.timeline.starts, report.timeline.finishes):
+        if after < instant < HELD:
+            return instant
+    return None
 
 
 class InMemoryCounter:
