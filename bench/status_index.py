@@ -105,11 +105,11 @@ def main() -> int:
                 found = measure(kind, args.reports, args.samples, f"redis://127.0.0.1:{port}/0?prefix=bench")
                 print(f"{kind}: filled 100 + {args.reports:,} in {found['fill_s']:.1f} s; the first status page "
                       f"after the clock moved past them: {found['settle_ms']:.0f} ms (once)")
-                print(f"  {'filter':<28} {'matches at n':>12} {'items at 100 / n':>16} {'us at 100':>10} "
+                print(f"  {'filter':<36} {'matches at n':>12} {'items at 100 / n':>16} {'us at 100':>10} "
                       f"{'us at n':>10} {'n / 100':>8}")
                 for status, facet, total, few, many, small, big in found["rows"]:
                     label = f"status={status}" + (f"&reportType={facet}" if facet else "")
-                    print(f"  {label:<28} {total:>12,} {f'{few} / {many}':>16} {small:>10.1f} {big:>10.1f} "
+                    print(f"  {label:<36} {total:>12,} {f'{few} / {many}':>16} {small:>10.1f} {big:>10.1f} "
                           f"{big / small:>7.2f}x")
                 print("  (a filter that matches fewer than 25 of the 100 reports fills a shorter page there: its "
                       "ratio counts the extra items, not a scan)")

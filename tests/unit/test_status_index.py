@@ -103,6 +103,21 @@ def test_a_clock_jump_past_many_transitions_moves_each_report_once(kit: Kit) -> 
     assert store.page(scope, cursor=None, limit=5, status="queued", now=later).total == 0
 
 
+def test_after_a_jump_past_many_moves_the_reports_still_to_move_do(kit: Kit) -> None:  # noqa: F811
+    """A jump past most of 2,000 reports' moves (which the embedded store takes in one pass), then small steps
+    through the rest: every report still moves when its instant comes."""
+    draw = random.Random(11)
+    store = kit.reports()
+    for seq in range(1, 2_001):
+        store.add(made(seq, draw, START + timedelta(milliseconds=300 * seq)), evictable=lambda r: False)
+    now = START + timedelta(seconds=400)  # about two thirds created and moved on since START
+    assert_true_at(store, now)
+    for _ in range(8):
+        now += timedelta(seconds=150)
+        assert_true_at(store, now)
+    assert all(r.status(now) in (READY, FAILED) for r in store.all())
+
+
 def test_a_held_report_stays_processing_until_it_is_forced_on(kit: Kit) -> None:  # noqa: F811
     draw = random.Random(3)
     store = kit.reports()

@@ -265,8 +265,13 @@ class InMemoryReportStore(InMemoryStore[Report]):
         if now > self._as_of:
             self._as_of = now
         changes = self._changes
+        due = []
         while changes and changes[0][0] <= self._as_of:
-            _, seq, report_id = heapq.heappop(changes)
+            due.append(heapq.heappop(changes))
+        if len(due) > _REBUILD_AT + len(self._by_id) // 16:
+            self._rebuild()  # a clock jump past many reports: one pass beats moving each (O(n) list moves)
+            return
+        for _, seq, report_id in due:
             report = self._by_id.get(report_id)
             if report is None or report.seq != seq:  # gone since (or gone and its id taken again)
                 continue
@@ -274,6 +279,17 @@ class InMemoryReportStore(InMemoryStore[Report]):
                 self._unfile(report)
                 self._file(report)
             self._schedule(report)
+
+    def _rebuild(self) -> None:
+        """Every report filed anew under its status as of _as_of, in seq order (each insert an append), and
+        the heap made again from each report's next move."""
+        self._status.clear()
+        self._by_status.clear()
+        for report in sorted(self._by_id.values(), key=lambda r: r.seq):
+            self._file(report)
+        self._changes = [(t, r.seq, r.id) for r in self._by_id.values()
+                         if (t := _next_move(r, self._as_of)) is not None]
+        heapq.heapify(self._changes)
 
     def _status_indexes(self, report: Report, status: str) -> list[_ScopeIndex[Report]]:
         keys = [(report.scope, None, status), (report.scope, report.report_type, status)]
@@ -314,6 +330,9 @@ class InMemoryReportStore(InMemoryStore[Report]):
             self._changes = [(t, r.seq, r.id) for r in self._by_id.values()
                              if (t := _next_move(r, self._as_of)) is not None]
             heapq.heapify(self._changes)
+
+
+_REBUILD_AT = 256  # due moves beyond this (and a sixteenth of the reports) rebuild the index in one pass
 
 
 def _next_move(report: Report, after: datetime) -> datetime | None:
