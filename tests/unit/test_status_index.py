@@ -118,6 +118,23 @@ def test_after_a_jump_past_many_moves_the_reports_still_to_move_do(kit: Kit) -> 
     assert all(r.status(now) in (READY, FAILED) for r in store.all())
 
 
+def test_a_cursor_whose_report_moved_on_since_its_page_still_pages(kit: Kit) -> None:  # noqa: F811
+    """A client pages `?status=processing`; before its next page the report its cursor names is ready: the next
+    page goes on after that report, it is no unknown cursor."""
+    store = kit.reports()
+    scope = SCOPES[0]
+    for seq in range(1, 6):  # all start at once; the newest finishes first
+        report = made(seq, random.Random(seq), START)
+        timeline = Timeline(START, START, START + timedelta(seconds=60 - seq), READY)
+        store.add(dataclasses.replace(report, scope=scope, workspace_id=scope.id, timeline=timeline),
+                  evictable=lambda r: False)
+    first = store.page(scope, cursor=None, limit=2, status=PROCESSING, now=START + timedelta(seconds=1))
+    assert [r.seq for r in first.items] == [5, 4] and first.has_more
+    later = START + timedelta(seconds=56.5)  # 5 and 4 (the cursor's) are ready now, 3, 2 and 1 still processing
+    rest = store.page(scope, cursor=first.items[-1].id, limit=5, status=PROCESSING, now=later)
+    assert [r.seq for r in rest.items] == [3, 2, 1] and not rest.has_more
+
+
 def test_a_held_report_stays_processing_until_it_is_forced_on(kit: Kit) -> None:  # noqa: F811
     draw = random.Random(3)
     store = kit.reports()
