@@ -325,13 +325,13 @@ def store_child(n: int, samples: int, trace: int) -> None:
                     f.principal, None, cursor=None, limit=25, status="ready"
                 ),
             }
+            reps = 20  # calls per timed batch
             for key, fn in calls.items():
                 batches: dict[str, list[float]] = {side: [] for side in sides}
                 deadline = time.perf_counter() + 1.0
                 rounds = 0
                 while rounds < 3 or (time.perf_counter() < deadline and rounds < 200):
                     for side, (filled, _) in sides.items():
-                        reps = 20
                         t0 = time.perf_counter()
                         for i in range(reps):
                             fn(filled, rounds * reps + i)

@@ -287,6 +287,10 @@ class InMemoryReportStore(InMemoryStore[Report]):
         self._by_status.clear()
         for report in sorted(self._by_id.values(), key=lambda r: r.seq):
             self._file(report)
+        self._reschedule()
+
+    def _reschedule(self) -> None:
+        """The heap made again from each report's next move."""
         self._changes = [(t, r.seq, r.id) for r in self._by_id.values()
                          if (t := _next_move(r, self._as_of)) is not None]
         heapq.heapify(self._changes)
@@ -327,9 +331,7 @@ class InMemoryReportStore(InMemoryStore[Report]):
         if instant is not None:
             heapq.heappush(self._changes, (instant, report.seq, report.id))
         if len(self._changes) > 2 * len(self._by_id) + 1024:  # instants of reports gone or forced since
-            self._changes = [(t, r.seq, r.id) for r in self._by_id.values()
-                             if (t := _next_move(r, self._as_of)) is not None]
-            heapq.heapify(self._changes)
+            self._reschedule()
 
 
 _REBUILD_AT = 256  # due moves beyond this (and a sixteenth of the reports) rebuild the index in one pass
