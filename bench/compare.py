@@ -120,7 +120,7 @@ class Server:
     idle_rss_mib: float = 0.0
     report_id: str = "5fd99d2f5f9abfeb15dcfcb8"
 
-    def start(self, log_dir: Path, core: int | None) -> None:
+    def start(self, log_dir: Path, core: int | str | None) -> None:
         pin = ["taskset", "-c", str(core)] if core is not None and shutil.which("taskset") else []
         log = (log_dir / f"{self.name}.log").open("wb")
         started = time.perf_counter()
@@ -242,7 +242,7 @@ WRK_WRONG = re.compile(r"wrong answers: (\d+)")
 
 
 def wrk(binary: str, server: Server, workload: Workload, duration: int, connections: int,
-        core: int | None) -> dict[str, float]:
+        core: int | str | None) -> dict[str, float]:
     path = workload.path.replace("{id}", server.report_id)
     check_body = workload.body_has if server.name in MOCKS else None
     expect = workload.expect if server.name != "limit" else (200,)  # the limit answers 200 and fixed bytes

@@ -1,8 +1,12 @@
-"""What the shared store costs and what a second worker wins back: req/s and p99 of a valid POST and a GET of
-a ready report, on 1 worker over the embedded store, 1 worker over Redis and 2 workers over Redis (the whole
-box, nothing pinned), with the Redis commands each request makes.
+"""What the shared store costs and how workers scale over it: req/s, p99, the CPU per request of the workers
+and of Redis, and the req/s Redis's own CPU per request allows (its ceiling), for a valid POST and a GET of a
+ready report, on 1 worker over the embedded store and N workers over one Redis.
 
-    python bench/workers.py [--duration 5] [--rounds 3] [--connections 8]
+    python bench/workers.py [--duration 5] [--rounds 3] [--connections 8] [--workers 1,2,4]
+
+Counts of workers above the machine's cores are left out (said so): N workers on fewer cores measure the
+cores, not the mock. Where the machine has a core for Redis, one for wrk and one per worker, each is pinned
+to its own (steady figures); otherwise nothing is pinned and the figures share the box.
 
 Starts its own redis-server (Debian's package; installed when missing, as root) on a free port in a
 temporary directory, and each server with `sendkit-mock serve`; rounds alternate the setups; figures are
@@ -12,6 +16,7 @@ medians. Every answer is checked (status, and `ready` in the GET's body): a fast
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -40,10 +45,11 @@ def ensure_redis() -> str:
     return found
 
 
-def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_redis(directory: Path, core: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
     port = compare.free_port()
-    process = subprocess.Popen([ensure_redis(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
-                                "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    pin = ["taskset", "-c", str(core)] if core is not None and shutil.which("taskset") else []
+    process = subprocess.Popen([*pin, ensure_redis(), "--port", str(port), "--bind", "127.0.0.1", "--dir",
+                                str(directory), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
     client = redis.Redis(port=port)
     for _ in range(200):
         try:
@@ -52,6 +58,12 @@ def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], int]:
         except redis.ConnectionError:
             time.sleep(0.02)
     sys.exit("redis-server did not start")
+
+
+def redis_cpu(port: int) -> float:
+    """Seconds of CPU the Redis server has used (INFO cpu: user and system, its main thread included)."""
+    info: dict[str, Any] = redis.Redis(port=port).info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
 def commands(port: int) -> int:
@@ -99,61 +111,88 @@ def round_trips(url: str) -> dict[str, float]:
     return out
 
 
+def plan(cores: int, counts: list[int]) -> tuple[list[int], dict[str, Any]]:
+    """The worker counts this machine can measure, and the cores for Redis, wrk and the workers (None: unpinned)."""
+    kept = [n for n in counts if n <= cores]
+    for n in counts:
+        if n > cores:
+            print(f"{n} workers left out: this machine has {cores} cores", file=sys.stderr)
+    pinned = cores >= 2 + max(kept, default=1)
+    return kept, {"redis": 0 if pinned else None, "wrk": 1 if pinned else None,
+                  "workers": (lambda n: f"2-{1 + n}") if pinned else (lambda n: None)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", default="1,2,4", help="worker counts over Redis (default: 1,2,4)")
     args = parser.parse_args()
+    counts, cores = plan(os.cpu_count() or 1, [int(n) for n in args.workers.split(",")])
     wrk = compare.ensure_wrk()
     script = str(Path(sys.executable).parent / "sendkit-mock")
     with tempfile.TemporaryDirectory() as tmp:
-        redis_process, redis_port = start_redis(Path(tmp))
+        redis_process, redis_port = start_redis(Path(tmp), cores["redis"])
         url = f"redis://127.0.0.1:{redis_port}/0"
-        setups = {
-            "1 worker, memory": [],
-            "1 worker, Redis": ["--store", f"{url}?prefix=one"],
-            "2 workers, Redis": ["--store", f"{url}?prefix=two", "--workers", "2"],
-        }
+        setups: dict[str, tuple[list[str], int | str | None]] = {"1 worker, memory": ([], cores["workers"](1))}
+        for n in counts:
+            setups[f"{n} worker{'s' if n > 1 else ''}, Redis"] = (
+                ["--store", f"{url}?prefix=w{n}", *(["--workers", str(n)] if n > 1 else [])], cores["workers"](n))
         trips = round_trips(url)
         servers: dict[str, compare.Server] = {}
         try:
-            for n, (label, flags) in enumerate(setups.items()):
+            for i, (label, (flags, core)) in enumerate(setups.items()):
                 port = compare.free_port()
                 server = compare.Server("sendkit-mock", [script, "serve", "--port", str(port), "--no-access-log",
                                                          *flags], port)
-                logs = Path(tmp) / f"setup{n}"
+                logs = Path(tmp) / f"setup{i}"
                 logs.mkdir()
-                server.start(logs, core=None)
+                server.start(logs, core=core)
                 compare.prepare(server)
                 servers[label] = server
             results: dict[tuple[str, str], list[dict[str, float]]] = {}
             for _ in range(args.rounds):
                 for workload in WORKLOADS:
                     for label, server in servers.items():
-                        before = commands(redis_port)
-                        run = compare.wrk(wrk, server, workload, args.duration, args.connections, core=None)
+                        commands_before, cpu_before = commands(redis_port), redis_cpu(redis_port)
+                        run = compare.wrk(wrk, server, workload, args.duration, args.connections, core=cores["wrk"])
                         if run["wrong"]:
                             sys.exit(f"{label}: {run['wrong']:.0f} wrong answers to {workload.name}")
-                        run["redis_per_request"] = (commands(redis_port) - before) / run["total"]
+                        run["redis_per_request"] = (commands(redis_port) - commands_before) / run["total"]
+                        run["redis_us"] = (redis_cpu(redis_port) - cpu_before) * 1e6 / run["total"]
                         results.setdefault((workload.name, label), []).append(run)
         finally:
             for server in servers.values():
                 server.stop()
             redis_process.terminate()
             redis_process.wait(10)
+    where = "Redis on core 0, wrk on core 1, the workers on cores of their own" if cores["wrk"] is not None \
+        else "whole box, unpinned"
     print(f"bench/workers.py --duration {args.duration} --rounds {args.rounds} --connections {args.connections} "
-          "(medians; whole box, unpinned)")
-    print(f"{'workload':34} {'setup':18} {'req/s':>8} {'vs memory':>10} {'p99 ms':>8} {'Redis cmds/req':>15}")
-    print("  (Redis cmds/req: every command Redis ran, those inside Lua and the tickers' included, per request)")
+          f"--workers {args.workers} (medians; {os.cpu_count()} cores, {where})")
+    print(f"{'workload':34} {'setup':18} {'req/s':>7} {'vs memory':>9} {'per worker':>10} {'p99 ms':>7} "
+          f"{'worker us/req':>13} {'Redis us/req':>12} {'Redis ceiling req/s':>19} {'Redis cmds/req':>14}")
     for workload in WORKLOADS:
         base = statistics.median(r["rps"] for r in results[(workload.name, "1 worker, memory")])
+        one = None
         for label in setups:
             runs = results[(workload.name, label)]
             rps = statistics.median(r["rps"] for r in runs)
-            p99 = statistics.median(r["p99_ms"] for r in runs)
+            workers = int(label.split()[0])
+            if "Redis" in label and one is None:
+                one = rps
+            scaling = f"{rps / workers / one:9.2f}x" if "Redis" in label and one else f"{'':>10}"
+            worker_us = 1e6 / statistics.median(r["per_cpu_s"] for r in runs)
+            redis_us = statistics.median(r["redis_us"] for r in runs) if "Redis" in label else float("nan")
+            ceiling = f"{1e6 / redis_us:19,.0f}" if redis_us == redis_us and redis_us > 0 else f"{'-':>19}"
             cmds = statistics.median(r["redis_per_request"] for r in runs)
-            print(f"{workload.name:34} {label:18} {rps:8.0f} {rps / base:9.2f}x {p99:8.1f} {cmds:15.1f}")
+            print(f"{workload.name:34} {label:18} {rps:7.0f} {rps / base:8.2f}x {scaling} "
+                  f"{statistics.median(r['p99_ms'] for r in runs):7.1f} {worker_us:13.0f} "
+                  f"{redis_us:12.1f} {ceiling} {cmds:14.1f}")
+    print("  per worker: req/s per worker against 1 worker over Redis; worker us/req: CPU of every worker process;")
+    print("  Redis us/req and cmds/req: everything Redis ran (inside Lua, the tickers' rounds included), per request;")
+    print("  Redis ceiling: the req/s at which that CPU fills one Redis core")
     for name, count in trips.items():
         print(f"Redis round trips per request (redis-py calls; a Lua call or a pipeline is one): {name}: {count:.1f}")
 

@@ -125,6 +125,62 @@ def test_parallel_creates_through_two_workers_lose_no_id_and_repeat_none(pair: P
     assert sorted(seen) == sorted(made) and page["pagination"]["total"] == 300
 
 
+def test_a_stub_put_through_one_worker_fires_its_times_across_both_and_no_more(pair: Pair) -> None:
+    rid = ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))[0]
+    assert pair.one.post("/__mock/stubs", json={"method": "GET", "path": "/v1/reports/{id}", "status": 503,
+                                                "times": 3}).status_code == 201
+
+    def get(n: int) -> int:
+        return int((pair.one if n % 2 else pair.other).get(f"/v1/reports/{rid}", headers=ws()).status_code)
+
+    with ThreadPoolExecutor(8) as pool:  # the stub is read with the request's clock, then again under the lock
+        statuses = list(pool.map(get, range(16)))
+    assert sorted(statuses) == [200] * 13 + [503] * 3
+    (listed,) = pair.other.get("/__mock/stubs").json()["data"]
+    assert (listed["fired"], listed["remaining"]) == (3, 0)
+
+
+def test_requests_through_two_workers_each_have_a_journal_entry_of_their_own(pair: Pair) -> None:
+    def create(n: int) -> list[str]:
+        return ids((pair.one if n % 2 else pair.other).post("/v1/reports", json=SEED_BODY, headers=ws()))
+
+    with ThreadPoolExecutor(8) as pool:
+        made = [rid for batch in pool.map(create, range(40)) for rid in batch]
+    assert len(set(made)) == 80  # two campaigns each
+    entries = pair.one.get("/__mock/requests", params={"limit": 100}).json()["data"]
+    assert len(entries) == 40 and len({e["_id"] for e in entries}) == 40
+    assert pair.other.get("/__mock/requests", params={"cursor": entries[19]["_id"], "limit": 100}).json()["data"] \
+        == entries[20:]
+
+
+def test_a_request_reads_and_writes_redis_in_a_few_round_trips(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session's clock, its stubs and the journal's number in one round trip; every report of a create
+    (stored, indexed, filed under its status and queued to be announced) in one more; so a POST of two
+    campaign reports costs 5 round trips (it cost 14) and a GET of a report 3 (it cost 5)."""
+    import redis
+    from redis.client import Pipeline
+
+    pair.one.post("/v1/webhooks", json=HOOK, headers=ws())
+    rid = ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))[0]
+    ids(pair.other.post("/v1/reports", json=SEED_BODY, headers=ws()))  # each worker has met the session once
+    calls: list[str] = []
+    plain, batched = redis.Redis.execute_command, Pipeline.execute
+    monkeypatch.setattr(redis.Redis, "execute_command",
+                        lambda self, *a, **k: calls.append(str(a[0])) or plain(self, *a, **k))
+    monkeypatch.setattr(Pipeline, "execute", lambda self, *a, **k: calls.append("pipeline") or batched(self, *a, **k))
+    made = ids(pair.other.post("/v1/reports", json=SEED_BODY, headers=ws()))
+    posted, calls[:] = list(calls), []
+    assert pair.one.get(f"/v1/reports/{rid}", headers=ws()).status_code == 200
+    assert (len(posted), len(calls)) == (5, 3), (posted, calls)
+    monkeypatch.undo()
+    for _ in range(6):
+        pair.advance(1)
+    assert {pair.one.get(f"/v1/reports/{r}", headers=ws()).json()["data"]["status"] for r in made} == {"ready"}
+    delivered = {json.loads(call.body)["data"]["_id"] for call in pair.sender.calls}
+    assert set(made) <= delivered  # each report of the one-step create was queued to be announced
+    assert len({e["_id"] for e in pair.one.get("/__mock/requests").json()["data"]}) == 7
+
+
 def test_a_duplicate_email_cannot_be_raced_in_through_two_workers(pair: Pair) -> None:
     body = {"name": "Dana", "email": "dana.race@example.com"}
 

@@ -31,6 +31,11 @@ class IdFactory:
     def new(self) -> str:
         return self.nth(self.counter.next())
 
+    def new_many(self, count: int) -> list[str]:
+        """The next `count` ids, taken from the counter at once."""
+        last = self.counter.next(count)
+        return [self.nth(n) for n in range(last - count + 1, last + 1)]
+
     def restore(self, issued: int) -> None:
         """As if `issued` ids had been handed out since the start (a state file records only the count)."""
         self.counter.set(issued)

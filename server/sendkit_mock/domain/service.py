@@ -173,12 +173,12 @@ class ReportService:
         # No lock: ids and seqs come from atomic counters, and a store takes records in any order of seq.
         current = self.clock.now()
         now = created or current
-        reports = []
-        for campaign_ids_of_one, title in titles:
-            report_id = self.ids.new()
-            report = Report(
+        ids = self.ids.new_many(len(titles))
+        first_seq = self.store.next_seq(len(titles))
+        reports = [
+            Report(
                 id=report_id,
-                seq=self.store.next_seq(),
+                seq=first_seq + n,
                 scope=scope,
                 workspace_id=workspace.id if workspace else None,
                 user_id=principal.user.id,
@@ -190,9 +190,9 @@ class ReportService:
                 recipient_ids=recipient_ids,
                 timeline=self.lifecycle.plan(report_id, now, start_in),
             )
-            self.store.add(report, evictable=lambda r: r.status(current) in FINISHED)
-            self.announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
-            reports.append(report)
+            for n, (report_id, (campaign_ids_of_one, title)) in enumerate(zip(ids, titles, strict=True))
+        ]
+        self.store.add_new(reports, lambda r: r.status(current) in FINISHED, self.announcements)
         return reports
 
     def restore(self, reports: list[Report], announcements: list[tuple[str, datetime]]) -> None:

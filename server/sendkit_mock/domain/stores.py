@@ -52,8 +52,9 @@ class UnknownCursor(LookupError):
 class Store(Protocol[T]):
     """Records of one kind, each in a scope; every read by an index."""
 
-    def next_seq(self) -> int:
-        """The creation order of the next record: higher than every seq taken or stored so far."""
+    def next_seq(self, count: int = 1) -> int:
+        """The creation order of the next record (the first of the next `count`): higher than every seq taken
+        or stored so far."""
         ...
 
     def add(self, item: T, evictable: Callable[[T], bool] = ...) -> list[T]: ...
@@ -77,10 +78,16 @@ class Store(Protocol[T]):
 
 
 class ReportStore(Protocol):
-    def next_seq(self) -> int: ...
+    def next_seq(self, count: int = 1) -> int: ...
 
     def add(self, report: Report, evictable: Callable[[Report], bool]) -> list[Report]:
         """Store a report; return the reports evicted to stay under the cap."""
+        ...
+
+    def add_new(self, reports: list[Report], evictable: Callable[[Report], bool],
+                announcements: DueQueue[tuple[str, datetime]]) -> None:
+        """Store new reports and queue each one's finish on `announcements` (its id and the finish), in one
+        step: a shared store writes them at once, so no worker sees a report that will not be announced."""
         ...
 
     def get(self, report_id: str) -> Report | None: ...
@@ -130,8 +137,8 @@ class Counter(Protocol):
     @property
     def value(self) -> int: ...
 
-    def next(self) -> int:
-        """Count one more and answer the new value (the first is 1)."""
+    def next(self, count: int = 1) -> int:
+        """Count `count` more and answer the new value (the first is 1)."""
         ...
 
     def set(self, value: int) -> None: ...

@@ -24,7 +24,7 @@ from ..domain.auth import Scope
 from ..domain.lifecycle import HELD
 from ..domain.recipients import Recipient
 from ..domain.reports import Report
-from ..domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
+from ..domain.stores import COUNTERS, DueQueue, E, Page, SessionStores, T, UnknownCursor
 from ..domain.webhooks import Webhook
 from ..simulation.behaviour import LocalWindows
 from .budget import Entries, Held, LogBudget, Quota, Sizer, size_of
@@ -100,10 +100,10 @@ class InMemoryStore(Generic[T]):
         self._scopes: dict[tuple[Scope, str | None], _ScopeIndex[T]] = {}
         self._last_seq = 0
 
-    def next_seq(self) -> int:
+    def next_seq(self, count: int = 1) -> int:
         with self._lock:
-            self._last_seq += 1
-            return self._last_seq
+            self._last_seq += count
+            return self._last_seq - count + 1
 
     def _indexes(self, item: T) -> list[_ScopeIndex[T]]:
         keys = [(item.scope, None)] + ([(item.scope, self._facet(item))] if self._facet else [])
@@ -251,6 +251,12 @@ class InMemoryReportStore(InMemoryStore[Report]):
         self._changes: list[tuple[datetime, int, str]] = []  # heap: (instant, seq, id) still to come
         self._by_status: dict[tuple[Scope, str | None, str], _ScopeIndex[Report]] = {}
 
+    def add_new(self, reports: list[Report], evictable: Callable[[Report], bool],
+                announcements: DueQueue[tuple[str, datetime]]) -> None:
+        for report in reports:
+            self.add(report, evictable)
+            announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
+
     def page(self, scope: Scope, *, cursor: str | None, limit: int, keep: Callable[[Report], bool] | None = None,
              facet: str | None = None, status: str | None = None, now: datetime | None = None) -> Page[Report]:
         if status is None or now is None:
@@ -353,9 +359,9 @@ class InMemoryCounter:
     def value(self) -> int:
         return self._value
 
-    def next(self) -> int:
+    def next(self, count: int = 1) -> int:
         with self._lock:
-            self._value += 1
+            self._value += count
             return self._value
 
     def set(self, value: int) -> None:

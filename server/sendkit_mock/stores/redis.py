@@ -46,10 +46,11 @@ from ..domain.auth import Scope
 from ..domain.lifecycle import HELD
 from ..domain.recipients import Recipient
 from ..domain.reports import Report
-from ..domain.stores import COUNTERS, E, Page, SessionStores, T, UnknownCursor
+from ..domain.stores import COUNTERS, DueQueue, E, Page, SessionStores, T, UnknownCursor
 from ..domain.webhooks import Job, Webhook
 from ..errors import StoreUnavailable
 from . import records
+from .memo import JOURNALED
 from .memo import current as current_memo
 
 EVICTION_LOOKAHEAD = 256
@@ -203,6 +204,30 @@ file(KEYS[2], KEYS[3], ARGV[1], fields(ARGV[2]), t)
 return 1
 """
 
+_CREATE = _STATUS_LUA + """
+-- KEYS: hash, order, seq, tl, st, chg, asof, announcements, their arrivals; ARGV: per new report 8 values: id,
+-- seq, json, scope index, type index, timeline fields, finish (us), announcement json. Each report stored,
+-- indexed, filed under its status and queued to be announced, all at once; returns how many are stored
+local t = tonumber(redis.call('GET', KEYS[7]) or '0')
+local last = tonumber(redis.call('GET', KEYS[3]) or '0')
+for i = 1, #ARGV, 8 do
+  local id, seq = ARGV[i], tonumber(ARGV[i + 1])
+  redis.call('HSET', KEYS[1], id, ARGV[i + 2])
+  redis.call('ZADD', KEYS[2], seq, id)
+  redis.call('ZADD', ARGV[i + 3], seq, id)
+  redis.call('ZADD', ARGV[i + 4], seq, id)
+  if seq > last then last = seq end
+  local before = redis.call('HGET', KEYS[4], id)
+  if before then unfile(KEYS[5], id, fields(before)) end
+  redis.call('HSET', KEYS[4], id, ARGV[i + 5])
+  file(KEYS[5], KEYS[6], id, fields(ARGV[i + 5]), t)
+  local n = redis.call('INCR', KEYS[9])
+  redis.call('ZADD', KEYS[8], tonumber(ARGV[i + 6]), string.format('%%016x', n) .. '|' .. ARGV[i + 7])
+end
+redis.call('SET', KEYS[3], string.format('%%d', last))
+return redis.call('HLEN', KEYS[1])
+"""
+
 _UNFILE = _STATUS_LUA + """
 -- KEYS: tl, st, chg; ARGV: id
 local before = redis.call('HGET', KEYS[1], ARGV[1])
@@ -337,8 +362,8 @@ class _Scripts:
         self.hit = client.register_script(_HIT)
         self.touch, self.idle = client.register_script(_TOUCH), client.register_script(_IDLE)
         held = micros(HELD)
-        self.file, self.unfile, self.settle = (client.register_script(script % held)
-                                               for script in (_FILE, _UNFILE, _SETTLE))
+        self.file, self.unfile, self.settle, self.create = (client.register_script(script % held)
+                                                            for script in (_FILE, _UNFILE, _SETTLE, _CREATE))
 
 
 def _never(_: object) -> bool:
@@ -379,14 +404,18 @@ class RedisRecords(Generic[T]):
         return self._codec.decode(_loads(raw))
 
     @unavailable
-    def next_seq(self) -> int:
-        return int(self._r.incr(self._seq))
+    def next_seq(self, count: int = 1) -> int:
+        return int(self._r.incrby(self._seq, count)) - count + 1
 
     @unavailable
     def add(self, item: T, evictable: Callable[[T], bool] = _never) -> list[T]:
         keys = [self._hash, self._order, self._seq, *self._indexes(item)]
         count = int(self._lua.add(keys=keys, args=[item.id, item.seq, _dumps(self._codec.encode(item))]))
         self._mark_due(item)
+        return self._evict(count, evictable)
+
+    def _evict(self, count: int, evictable: Callable[[T], bool]) -> list[T]:
+        """Past the cap (`count` stored), the oldest evictable go until the store is under it again."""
         evicted: list[T] = []
         while self.max_items is not None and count > self.max_items:
             victim = self._victim(evictable)
@@ -496,6 +525,25 @@ class RedisReports(RedisRecords[Report]):
         return evicted
 
     @unavailable
+    def add_new(self, reports: list[Report], evictable: Callable[[Report], bool],
+                announcements: DueQueue[tuple[str, datetime]]) -> None:
+        if not isinstance(announcements, RedisDueQueue) or announcements._r is not self._r:
+            for report in reports:  # a queue elsewhere (tests): one write after another
+                self.add(report, evictable)
+                announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
+            return
+        args: list[str | int | bytes] = []
+        for report in reports:
+            finishes = report.timeline.finishes
+            args += [report.id, report.seq, _dumps(self._codec.encode(report)), self._index(report.scope),
+                     self._index(report.scope, report.report_type), self._fields(report), micros(finishes),
+                     _dumps(announcements._encode((report.id, finishes)))]
+        keys = [self._hash, self._order, self._seq, self._tl, self._st, self._chg, self._asof,
+                announcements._key, announcements._arrivals]
+        for victim in self._evict(int(self._lua.create(keys=keys, args=args)), evictable):
+            self._unfile(victim.id)
+
+    @unavailable
     def replace(self, item: Report) -> None:
         if self._lua.replace(keys=[self._hash], args=[item.id, _dumps(self._codec.encode(item))]):
             self._file(item)
@@ -528,6 +576,31 @@ class RedisReports(RedisRecords[Report]):
         self._r.unlink(self._tl, self._st, self._chg, self._asof)
 
 
+class _Head:
+    """What a request of a session reads first, in one round trip, kept in the request's memo (memo.py): the
+    clock's state, the stubs and, for a request the journal keeps, the journal's next number (taken before
+    the answer instead of after it: a number skipped when the journal then keeps nothing is no harm)."""
+
+    CLOCK_FIELDS = ("mode", "start", "offset", "frozen")
+
+    def __init__(self, client: Client, base: str) -> None:
+        self._r = client
+        self.clock, self.stubs, self.journal = base + "clock", base + "stubs", base + "counter:journal"
+
+    def fetch(self, memo: dict[str, Any]) -> list[Any]:
+        """The clock's fields; the stubs and the journal's number left in `memo` for their cells."""
+        pipe = self._r.pipeline(transaction=False)
+        pipe.hmget(self.clock, self.CLOCK_FIELDS).get(self.stubs)
+        journaled = memo.pop(JOURNALED, False)
+        if journaled:
+            pipe.incr(self.journal)
+        found = pipe.execute()
+        memo[self.stubs] = found[1]
+        if journaled:
+            memo[self.journal] = int(found[2])
+        return list(found[0])
+
+
 class RedisCounter:
     def __init__(self, client: Client, key: str) -> None:
         self._r, self._key = client, key
@@ -538,8 +611,11 @@ class RedisCounter:
         return int(self._r.get(self._key) or 0)
 
     @unavailable
-    def next(self) -> int:
-        return int(self._r.incr(self._key))
+    def next(self, count: int = 1) -> int:
+        memo = current_memo()
+        if count == 1 and memo is not None and (taken := memo.pop(self._key, None)) is not None:
+            return int(taken)  # the request's head took it (_Head)
+        return int(self._r.incrby(self._key, count))
 
     @unavailable
     def set(self, value: int) -> None:
@@ -644,8 +720,8 @@ def _read_job(raw: dict[str, Any]) -> Job:
 class RedisClockCell:
     """A session's clock state (clock.ClockCell), moved atomically (HINCRBY) by any worker."""
 
-    def __init__(self, client: Client, scripts: _Scripts, key: str) -> None:
-        self._r, self._lua, self._key = client, scripts, key
+    def __init__(self, client: Client, scripts: _Scripts, key: str, head: _Head | None = None) -> None:
+        self._r, self._lua, self._key, self._head = client, scripts, key, head
         self._last: ClockState | None = None
 
     @unavailable
@@ -660,7 +736,10 @@ class RedisClockCell:
         memo = current_memo()
         if memo is not None and self._key in memo:
             return memo[self._key]  # type: ignore[no-any-return]
-        mode, start, offset, frozen = self._r.hmget(self._key, ["mode", "start", "offset", "frozen"])
+        if memo is not None and self._head is not None:
+            mode, start, offset, frozen = self._head.fetch(memo)
+        else:
+            mode, start, offset, frozen = self._r.hmget(self._key, _Head.CLOCK_FIELDS)
         if mode is None:  # the session was dropped under this view: it goes on from the time last seen
             assert self._last is not None
             self.init(self._last)
@@ -708,11 +787,16 @@ class RedisStubs:
 
     @unavailable
     def read(self) -> list[dict[str, Any]]:
-        raw = self._r.get(self._key)
+        memo = current_memo()
+        fetched: Any = memo.pop(self._key, False) if memo is not None else False  # the request's head read it
+        raw: bytes | None = self._r.get(self._key) if fetched is False else fetched  # a second read: fresh
         return list(_loads(raw)) if raw else []
 
     @unavailable
     def write(self, stubs: list[dict[str, Any]]) -> None:
+        memo = current_memo()
+        if memo is not None:
+            memo.pop(self._key, None)
         if stubs:
             self._r.set(self._key, _dumps(stubs))
         else:
@@ -914,6 +998,8 @@ class RedisStores:
         if fresh:
             self.directory.clear(session)
         r, lua = self.client, self._scripts  # type: ignore[attr-defined]
+        head = _Head(r, base)
+        counters = {name: RedisCounter(r, base + "counter:" + name) for name in COUNTERS}
         return SessionStores(
             reports=RedisReports(r, lua, base + "reports", self.max_reports),
             recipients=RedisRecords(r, lua, base + "recipients", RECIPIENTS,
@@ -924,10 +1010,10 @@ class RedisStores:
             outbox=RedisLog[dict[str, Any]](r, base + "outbox", self.log_size),
             attempts=RedisLog[dict[str, Any]](r, base + "attempts", self.log_size),
             journal=RedisLog[dict[str, Any]](r, base + "journal", self.journal_size),
-            counters={name: RedisCounter(r, base + "counter:" + name) for name in COUNTERS},
-            clock=RedisClockCell(r, lua, base + "clock"),
+            counters=counters,
+            clock=RedisClockCell(r, lua, head.clock, head),
             guard=RedisGuard(r, base),
             windows=RedisWindows(lua, base + "window:"),
             settings=RedisSettings(r, base + "settings"),
-            stubs=RedisStubs(r, base + "stubs"),
+            stubs=RedisStubs(r, head.stubs),
         )
