@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -111,6 +112,13 @@ def round_trips(url: str) -> dict[str, float]:
     return out
 
 
+def paused(servers: list[compare.Server], stop: bool) -> None:
+    """Freeze (or thaw) the servers not under load: only the measured one's work reaches Redis."""
+    for server in servers:
+        if server.process is not None and server.process.poll() is None:
+            os.killpg(server.process.pid, signal.SIGSTOP if stop else signal.SIGCONT)
+
+
 def plan(cores: int, counts: list[int]) -> tuple[list[int], dict[str, Any]]:
     """The worker counts this machine can measure, and the cores for Redis, wrk and the workers (None: unpinned)."""
     kept = [n for n in counts if n <= cores]
@@ -155,8 +163,14 @@ def main() -> None:
             for _ in range(args.rounds):
                 for workload in WORKLOADS:
                     for label, server in servers.items():
+                        others = [s for s in servers.values() if s is not server]
+                        paused(others, True)  # their tickers would count in Redis's figures
                         commands_before, cpu_before = commands(redis_port), redis_cpu(redis_port)
-                        run = compare.wrk(wrk, server, workload, args.duration, args.connections, core=cores["wrk"])
+                        try:
+                            run = compare.wrk(wrk, server, workload, args.duration, args.connections,
+                                              core=cores["wrk"])
+                        finally:
+                            paused(others, False)
                         if run["wrong"]:
                             sys.exit(f"{label}: {run['wrong']:.0f} wrong answers to {workload.name}")
                         run["redis_per_request"] = (commands(redis_port) - commands_before) / run["total"]
@@ -191,7 +205,8 @@ def main() -> None:
                   f"{statistics.median(r['p99_ms'] for r in runs):7.1f} {worker_us:13.0f} "
                   f"{redis_us:12.1f} {ceiling} {cmds:14.1f}")
     print("  per worker: req/s per worker against 1 worker over Redis; worker us/req: CPU of every worker process;")
-    print("  Redis us/req and cmds/req: everything Redis ran (inside Lua, the tickers' rounds included), per request;")
+    print("  Redis us/req and cmds/req: everything Redis ran (inside Lua, the measured server's ticker included; the")
+    print("  other servers are paused), per request;")
     print("  Redis ceiling: the req/s at which that CPU fills one Redis core")
     for name, count in trips.items():
         print(f"Redis round trips per request (redis-py calls; a Lua call or a pipeline is one): {name}: {count:.1f}")
