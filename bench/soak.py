@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compare import HOST, SEED_BODY, WS_KEY, call, ensure_wrk, free_port, rss_kib  # noqa: E402
+from compare import HOST, SEED_BODY, WS_KEY, call, cpu_seconds, ensure_wrk, free_port, rss_kib  # noqa: E402
 
 POLLED = "soak-polled"  # the session of the report the mix polls: used all along, so never the one evicted
 LUA = r"""
@@ -61,9 +61,16 @@ request = function()
   return wrk.format(case[1], case[2], headers, case[3])
 end
 -- answers from 8 connections interleave: each is checked against the statuses the mix can give
+answered = 0
 response = function(status, headers, body)
   if status == 400 then refused = refused + 1
   elseif status ~= 200 and status ~= 201 then wrong = wrong + 1 end
+  answered = answered + 1
+  if answered %% 200 == 0 then  -- the count so far, for soak.py's throughput over time
+    local f = io.open("%(counts)s", "w")
+    f:write(answered)
+    f:close()
+  end
 end
 threads = {}
 setup = function(thread) table.insert(threads, thread) end
@@ -92,6 +99,7 @@ def main() -> None:
     server = subprocess.Popen([*pin(0), mock, "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     samples: list[tuple[float, float]] = []
+    rates: list[tuple[float, int, float]] = []  # (t, answers so far, the server's CPU seconds so far)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -107,28 +115,64 @@ def main() -> None:
         status, raw = call(port, "GET", f"/v1/reports/{ready}", None, key=True, session=POLLED)
         assert status == 200 and json.loads(raw)["data"]["status"] == "ready", raw
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LUA % {"key": WS_KEY, "body": SEED_BODY, "ready": ready, "poll": POLLED})
+            counts = Path(script.name).with_suffix(".count")
+            script.write(LUA % {"key": WS_KEY, "body": SEED_BODY, "ready": ready, "poll": POLLED, "counts": counts})
         seconds = int(args.minutes * 60)
         load = subprocess.Popen([*pin(1), wrk_binary, "-t1", f"-c{args.connections}", f"-d{seconds}s",
                                  "--timeout", "10s", "-s", script.name, f"http://{HOST}:{port}/"],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         started = time.monotonic()
-        print(f"{'t s':>6} {'RSS MiB':>8}", flush=True)
+        print(f"{'t s':>6} {'RSS MiB':>8} {'answers':>9} {'req/s':>7} {'req/CPU-s':>9}", flush=True)
+        last = (0.0, 0, cpu_seconds([server.pid]))
         while load.poll() is None:
             time.sleep(args.every)
             rss = rss_kib([server.pid])[0] / 1024
-            samples.append((time.monotonic() - started, rss))
-            print(f"{samples[-1][0]:6.0f} {rss:8.1f}", flush=True)
+            now, answered, cpu = time.monotonic() - started, answered_so_far(counts), cpu_seconds([server.pid])
+            samples.append((now, rss))
+            if load.poll() is None:  # a window that ran under load all along
+                rates.append((now, answered, cpu))
+            rps = (answered - last[1]) / (now - last[0])
+            per_cpu = (answered - last[1]) / (cpu - last[2]) if cpu > last[2] else float("nan")
+            last = (now, answered, cpu)
+            print(f"{now:6.0f} {rss:8.1f} {answered:9d} {rps:7.0f} {per_cpu:9.0f}", flush=True)
         out = load.communicate()[0]
         os.unlink(script.name)
+        counts.unlink(missing_ok=True)
         print("\n".join(line for line in out.strip().splitlines() if line.startswith(("Requests/sec", "wrong", "p99")))
               if out else "(no wrk output)")
         summarise(samples, out)
+        throughput(rates, args.minutes)
         if args.json:
             args.json.write_text(json.dumps({"samples": samples, "wrk": out}, indent=1))
     finally:
         server.terminate()
         server.wait(10)
+
+
+def answered_so_far(counts: Path) -> int:
+    try:
+        return int(counts.read_text() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def throughput(rates: list[tuple[float, int, float]], minutes: float) -> None:
+    """The first and the last sixth of the run (5 minutes of 30), by wall clock and by the server's CPU."""
+    if len(rates) < 4:
+        print("too few samples for throughput")
+        return
+    span = minutes * 60 / 6
+    first = [r for r in rates if r[0] <= span + 1e-6]
+    final = [r for r in rates if r[0] >= rates[-1][0] - span - 1e-6]
+    origin = (0.0, 0, rates[0][2] - (rates[1][2] - rates[0][2]))  # the CPU before the first sample, about
+
+    def window(a: tuple[float, int, float], b: tuple[float, int, float]) -> tuple[float, float]:
+        return (b[1] - a[1]) / (b[0] - a[0]), (b[1] - a[1]) / (b[2] - a[2]) if b[2] > a[2] else float("nan")
+
+    (rps1, cpu1), (rps2, cpu2) = window(origin if first[0] is rates[0] else first[0], first[-1]), \
+        window(final[0], final[-1])
+    print(f"throughput: first {span:.0f} s {rps1:.0f} req/s ({cpu1:.0f} per CPU-s), last {span:.0f} s "
+          f"{rps2:.0f} req/s ({cpu2:.0f} per CPU-s): {rps2 / rps1:.2f}x by the clock, {cpu2 / cpu1:.2f}x by CPU")
 
 
 def summarise(samples: list[tuple[float, float]], out: str) -> None:
