@@ -153,6 +153,19 @@ def test_requests_through_two_workers_each_have_a_journal_entry_of_their_own(pai
         == entries[20:]
 
 
+def test_the_journal_numbers_its_entries_with_the_same_ids_on_either_store(redis_server: RedisServer) -> None:
+    """Redis's Lua names an entry as it appends it (redis.sha1hex), the embedded store in Python: the same ids."""
+    journals = []
+    for store in ("memory", redis_store_url(redis_server)):
+        client = create_mock(Settings(store=store), clock=ManualClock(START)).app.test_client()
+        client.post("/v1/reports", json=SEED_BODY, headers=ws())
+        client.get("/v1/reports", headers=ws())
+        client.post("/v1/reports", json={"reportType": "nope"}, headers=ws())
+        journals.append([(e["_id"], e["status"]) for e in client.get("/__mock/requests").json()["data"]])
+    assert journals[0] == journals[1] and len({i for i, _ in journals[0]}) == 3
+    assert [status for _, status in journals[0]] == [400, 200, 201]
+
+
 def test_a_request_reads_and_writes_redis_in_a_few_round_trips(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
     """The session's clock, its stubs and the journal's number in one round trip; every report of a create
     (stored, indexed, filed under its status and queued to be announced) in one more; so a POST of two

@@ -7,6 +7,7 @@ workers, continues with the ids a single process would have given.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 
@@ -51,3 +52,9 @@ class IdFactory:
                 self._last = self._random.getrandbits(96)
                 self._drawn += 1
             return f"{self._last:024x}"
+
+
+def numbered_id(name: str, n: int) -> str:
+    """The n-th id of a sequence a store numbers itself, as it writes (the journal's): a function of the name
+    and n alone that a shared store computes on its side too (Redis's Lua: `redis.sha1hex(name .. n)`)."""
+    return hashlib.sha1(f"{name}{n}".encode()).hexdigest()[:24]

@@ -161,6 +161,15 @@ class Log(Protocol[E]):
     def clear(self) -> None: ...
 
 
+class NumberedLog(Log[dict[str, Any]], Protocol):
+    """A log whose entries a counter of its own numbers as they come (the count survives a trim; a state file
+    sets it): the journal, whose entry ids are taken and written in one step."""
+
+    def append_numbered(self, entry: dict[str, Any], name: str) -> None:
+        """Take the counter's next number n and append `entry` with `_id` = `ids.numbered_id(name, n)`."""
+        ...
+
+
 class DueQueue(Protocol[E]):
     """Items that wait for an instant of the session's clock."""
 
@@ -239,7 +248,7 @@ class SessionStores:
     deliveries: DueQueue[Job]  # webhook attempts waiting for their time
     outbox: Log[dict[str, Any]]
     attempts: Log[dict[str, Any]]
-    journal: Log[dict[str, Any]]
+    journal: NumberedLog  # numbered by counters["journal"]
     counters: Mapping[str, Counter]  # one per name of COUNTERS
     clock: ClockCell
     guard: Guard

@@ -18,7 +18,6 @@ import httpx
 from starlette.types import Receive, Scope, Send
 
 from ..clock import Clock, SystemClock, iso
-from ..domain.ids import IdFactory
 from ..errors import ApiError, Detail
 from ..session.journal import (
     ANSWER_TEXT,
@@ -47,8 +46,7 @@ class ValidatingProxy:
     def __init__(self, upstream: str, check: ContractCheck, *, errors: bool = False, journal_size: int = 1000,
                  timeout: float = 30.0, clock: Clock | None = None) -> None:
         self.upstream, self.check, self.errors = upstream.rstrip("/"), check, errors
-        self.journal = Journal(InMemoryLog(journal_size))
-        self._ids = IdFactory(0, "proxy-journal", InMemoryCounter())
+        self.journal = Journal(InMemoryLog(journal_size, counter=InMemoryCounter()), "sendkit-mock/proxy-journal/")
         self._clock = clock or SystemClock()
         self._timeout = timeout
         self._client: httpx.AsyncClient | None = None
@@ -122,7 +120,7 @@ class ValidatingProxy:
         if not self.journal.enabled:
             return
         self.journal.record({
-            "_id": self._ids.new(), "at": iso(self._clock.now()), "method": scope["method"], "path": scope["path"],
+            "at": iso(self._clock.now()), "method": scope["method"], "path": scope["path"],
             "query": dict(query), "headers": kept_pairs(headers, MAX_HEADERS), BODY_TEXT: body_text(body),
             "status": status, "durationMs": round((time.perf_counter() - started) * 1000, 3),
             "violations": _listed(violations), "injected": None, "responseViolations": _listed(answered),

@@ -20,7 +20,7 @@ from typing import Any
 import re2
 
 from ..credentials import mask
-from ..domain.stores import Log
+from ..domain.stores import NumberedLog
 from ..errors import BadRequest, NotFound
 from ..simulation.stubs import contains
 
@@ -131,15 +131,17 @@ def _json_or_text(text: str) -> Any:
 
 
 class Journal:
-    def __init__(self, log: Log[Json]) -> None:
-        self.log = log
+    def __init__(self, log: NumberedLog, ids: str) -> None:
+        """`ids` names the entries' id sequence (ids.numbered_id): the seed's, so ids repeat run after run."""
+        self.log, self._ids = log, ids
 
     @property
     def enabled(self) -> bool:
         return self.log.capacity != 0
 
     def record(self, entry: Json) -> None:
-        self.log.append(entry)
+        """Keep `entry`, numbered: its `_id` is taken as it is written."""
+        self.log.append_numbered(entry, self._ids)
 
     def restore(self, entries: list[Json]) -> None:
         """A state file's journal, newest first as it exports, each entry as `kept` made it."""

@@ -54,7 +54,6 @@ class Session:
     outbox: Outbox
     ticker: Ticker
     journal: Journal
-    journal_ids: IdFactory
     simulator: Simulator
     stubs: Stubs  # the answers a test put on an operation's next requests
     defaults: Settings  # the server's; the session's own changes sit in stores.settings
@@ -127,9 +126,9 @@ class SessionParts:
                                        stores.deliveries, stores.attempts, backoff_seconds=s.webhook_backoff_seconds)
         outbox = Outbox(stores.outbox)
         ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"), guard)
-        return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker,
-                       Journal(stores.journal), ids("journal"), Simulator(s.behaviour(), s.seed, stores.windows),
-                       Stubs(stores.stubs, guard), s)
+        journal = Journal(stores.journal, f"sendkit-mock/journal/{s.seed}/")
+        return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker, journal,
+                       Simulator(s.behaviour(), s.seed, stores.windows), Stubs(stores.stubs, guard), s)
 
 
 class Sessions:

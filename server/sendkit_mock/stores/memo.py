@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-JOURNALED = "request.journaled"  # set for a request the journal keeps: a shared store takes its number early
-
 _memo: ContextVar[dict[str, Any] | None] = ContextVar("sendkit_mock_request_memo", default=None)
 
 

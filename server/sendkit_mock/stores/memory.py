@@ -21,6 +21,7 @@ from typing import Any, Generic
 
 from ..clock import EPOCH, LocalClockCell
 from ..domain.auth import Scope
+from ..domain.ids import numbered_id
 from ..domain.lifecycle import HELD
 from ..domain.recipients import Recipient
 from ..domain.reports import Report
@@ -373,8 +374,10 @@ class InMemoryLog(Generic[E]):
     """Newest last, capped; with a `LogBudget`, its entries also count against what every log of the process
     holds, and the oldest of any log go first past it (budget.py)."""
 
-    def __init__(self, capacity: int, budget: LogBudget | None = None, sizer: Sizer = size_of) -> None:
+    def __init__(self, capacity: int, budget: LogBudget | None = None, sizer: Sizer = size_of,
+                 counter: InMemoryCounter | None = None) -> None:
         self._capacity = max(capacity, 0)
+        self._counter = counter  # numbers the entries (NumberedLog), when given
         self._entries: Entries[E] = Entries()
         self._lock = self._entries.lock
         self._budget, self._sizer = budget, sizer
@@ -403,6 +406,10 @@ class InMemoryLog(Generic[E]):
         for entries, old in victims:  # past the budget: the oldest entries of any log, this one's included
             with entries.lock:
                 entries.pop(old, None)
+
+    def append_numbered(self: InMemoryLog[dict[str, Any]], entry: dict[str, Any], name: str) -> None:
+        assert self._counter is not None, "a log numbers its entries only with a counter"
+        self.append({"_id": numbered_id(name, self._counter.next()), **entry})
 
     def all(self) -> list[E]:
         with self._lock:
@@ -515,6 +522,7 @@ class InMemoryStores:
         return None  # each process keeps its own sessions
 
     def __call__(self, session: str, *, fresh: bool = True) -> SessionStores:
+        counters = {name: InMemoryCounter() for name in COUNTERS}
         return SessionStores(
             reports=InMemoryReportStore(self.max_reports, self.quotas["reports"]),
             recipients=InMemoryStore[Recipient](quota=self.quotas["recipients"]),
@@ -523,8 +531,8 @@ class InMemoryStores:
             deliveries=InMemoryDueQueue(),
             outbox=InMemoryLog[dict[str, Any]](self.log_size, self.logs),
             attempts=InMemoryLog[dict[str, Any]](self.log_size, self.logs),
-            journal=InMemoryLog[dict[str, Any]](self.journal_size, self.logs),
-            counters={name: InMemoryCounter() for name in COUNTERS},
+            journal=InMemoryLog[dict[str, Any]](self.journal_size, self.logs, counter=counters["journal"]),
+            counters=counters,
             clock=LocalClockCell(),
             guard=InMemoryGuard(),
             windows=LocalWindows(),

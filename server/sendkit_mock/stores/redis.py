@@ -50,7 +50,6 @@ from ..domain.stores import COUNTERS, DueQueue, E, Page, SessionStores, T, Unkno
 from ..domain.webhooks import Job, Webhook
 from ..errors import StoreUnavailable
 from . import records
-from .memo import JOURNALED
 from .memo import current as current_memo
 
 EVICTION_LOOKAHEAD = 256
@@ -311,6 +310,16 @@ end
 return out
 """
 
+_APPEND_NUMBERED = """
+-- KEYS: counter, list; ARGV: id name, entry json (an object), capacity: the entry numbered and appended
+local n = redis.call('INCR', KEYS[1])
+local id = string.sub(redis.sha1hex(ARGV[1] .. n), 1, 24)  -- ids.numbered_id
+local rest = string.sub(ARGV[2], 2)
+redis.call('RPUSH', KEYS[2], '{"_id":"' .. id .. '"' .. (rest == '}' and '' or ',') .. rest)
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+return n
+"""
+
 _HIT = """
 -- KEYS: a window; ARGV: its length (ms): one more request in it, the first starting its expiry
 local n = redis.call('INCR', KEYS[1])
@@ -359,7 +368,7 @@ class _Scripts:
         self.push, self.pop_due = client.register_script(_PUSH), client.register_script(_POP_DUE)
         self.init_clock = client.register_script(_INIT_CLOCK)
         self.due_sessions = client.register_script(_DUE_SESSIONS)
-        self.hit = client.register_script(_HIT)
+        self.hit, self.append_numbered = client.register_script(_HIT), client.register_script(_APPEND_NUMBERED)
         self.touch, self.idle = client.register_script(_TOUCH), client.register_script(_IDLE)
         held = micros(HELD)
         self.file, self.unfile, self.settle, self.create = (client.register_script(script % held)
@@ -578,27 +587,19 @@ class RedisReports(RedisRecords[Report]):
 
 class _Head:
     """What a request of a session reads first, in one round trip, kept in the request's memo (memo.py): the
-    clock's state, the stubs and, for a request the journal keeps, the journal's next number (taken before
-    the answer instead of after it: a number skipped when the journal then keeps nothing is no harm)."""
+    clock's state and the stubs."""
 
     CLOCK_FIELDS = ("mode", "start", "offset", "frozen")
 
     def __init__(self, client: Client, base: str) -> None:
         self._r = client
-        self.clock, self.stubs, self.journal = base + "clock", base + "stubs", base + "counter:journal"
+        self.clock, self.stubs = base + "clock", base + "stubs"
 
     def fetch(self, memo: dict[str, Any]) -> list[Any]:
-        """The clock's fields; the stubs and the journal's number left in `memo` for their cells."""
+        """The clock's fields; the stubs left in `memo` for their cell."""
         pipe = self._r.pipeline(transaction=False)
-        pipe.hmget(self.clock, self.CLOCK_FIELDS).get(self.stubs)
-        journaled = memo.pop(JOURNALED, False)
-        if journaled:
-            pipe.incr(self.journal)
-        found = pipe.execute()
-        memo[self.stubs] = found[1]
-        if journaled:
-            memo[self.journal] = int(found[2])
-        return list(found[0])
+        clock, memo[self.stubs] = pipe.hmget(self.clock, self.CLOCK_FIELDS).get(self.stubs).execute()
+        return list(clock)
 
 
 class RedisCounter:
@@ -612,9 +613,6 @@ class RedisCounter:
 
     @unavailable
     def next(self, count: int = 1) -> int:
-        memo = current_memo()
-        if count == 1 and memo is not None and (taken := memo.pop(self._key, None)) is not None:
-            return int(taken)  # the request's head took it (_Head)
         return int(self._r.incrby(self._key, count))
 
     @unavailable
@@ -623,10 +621,18 @@ class RedisCounter:
 
 
 class RedisLog(Generic[E]):
-    """A capped log (domain.stores.Log): RPUSH and LTRIM in one transaction."""
+    """A capped log (domain.stores.Log): RPUSH and LTRIM in one transaction; with a counter, a NumberedLog."""
 
-    def __init__(self, client: Client, key: str, capacity: int) -> None:
+    def __init__(self, client: Client, key: str, capacity: int, scripts: _Scripts | None = None,
+                 counter: str | None = None) -> None:
         self._r, self._key, self._capacity = client, key, max(capacity, 0)
+        self._lua, self._counter = scripts, counter
+
+    @unavailable
+    def append_numbered(self: RedisLog[dict[str, Any]], entry: dict[str, Any], name: str) -> None:
+        assert self._lua is not None and self._counter is not None, "a log numbers its entries only with a counter"
+        if self._capacity:
+            self._lua.append_numbered(keys=[self._counter, self._key], args=[name, _dumps(entry), self._capacity])
 
     @property
     def capacity(self) -> int:
@@ -1009,7 +1015,7 @@ class RedisStores:
             deliveries=RedisDueQueue(r, lua, base + "deliveries", _job, _read_job),
             outbox=RedisLog[dict[str, Any]](r, base + "outbox", self.log_size),
             attempts=RedisLog[dict[str, Any]](r, base + "attempts", self.log_size),
-            journal=RedisLog[dict[str, Any]](r, base + "journal", self.journal_size),
+            journal=RedisLog[dict[str, Any]](r, base + "journal", self.journal_size, lua, base + "counter:journal"),
             counters=counters,
             clock=RedisClockCell(r, lua, head.clock, head),
             guard=RedisGuard(r, base),

@@ -7,7 +7,7 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ApiError, Detail, NotFound
-from ..stores.memo import JOURNALED, request_memo
+from ..stores.memo import request_memo
 from .incoming import incoming
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -23,9 +23,7 @@ class RequestMemo:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        with request_memo() as memo:
-            if scope["type"] == "http" and scope["path"].startswith("/v1/"):  # what recorder.py journals
-                memo[JOURNALED] = True
+        with request_memo():
             await self.app(scope, receive, send)
 
 

@@ -92,7 +92,6 @@ class JournalRecorder:
             entry["violations"] = []  # an error the mock was told to answer: the client's request broke nothing
         entry["workspaceId"] = _workspace(context.get("token_info"))
         try:
-            entry["_id"] = session.journal_ids.new()
             entry["at"] = iso(session.clock.now())
             session.journal.record(entry)
         except StoreUnavailable as exc:  # the answer is out (a 503 if the store was down for it too)
