@@ -173,12 +173,10 @@ class ReportService:
         # No lock: ids and seqs come from atomic counters, and a store takes records in any order of seq.
         current = self.clock.now()
         now = created or current
-        ids = self.ids.new_many(len(titles))
-        first_seq = self.store.next_seq(len(titles))
         reports = [
             Report(
                 id=report_id,
-                seq=first_seq + n,
+                seq=0,  # the store sequences them
                 scope=scope,
                 workspace_id=workspace.id if workspace else None,
                 user_id=principal.user.id,
@@ -190,10 +188,9 @@ class ReportService:
                 recipient_ids=recipient_ids,
                 timeline=self.lifecycle.plan(report_id, now, start_in),
             )
-            for n, (report_id, (campaign_ids_of_one, title)) in enumerate(zip(ids, titles, strict=True))
+            for report_id, (campaign_ids_of_one, title) in zip(self.ids.new_many(len(titles)), titles, strict=True)
         ]
-        self.store.add_new(reports, lambda r: r.status(current) in FINISHED, self.announcements)
-        return reports
+        return self.store.add_new(reports, lambda r: r.status(current) in FINISHED, self.announcements)
 
     def restore(self, reports: list[Report], announcements: list[tuple[str, datetime]]) -> None:
         """Replace every report and what waits to be announced with these (a state file's); new reports

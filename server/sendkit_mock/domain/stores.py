@@ -85,9 +85,10 @@ class ReportStore(Protocol):
         ...
 
     def add_new(self, reports: list[Report], evictable: Callable[[Report], bool],
-                announcements: DueQueue[tuple[str, datetime]]) -> None:
-        """Store new reports and queue each one's finish on `announcements` (its id and the finish), in one
-        step: a shared store writes them at once, so no worker sees a report that will not be announced."""
+                announcements: DueQueue[tuple[str, datetime]]) -> list[Report]:
+        """Store new reports, each given the next seq (theirs is ignored), and queue each one's finish on
+        `announcements` (its id and the finish), in one step: a shared store writes them at once, so no worker
+        sees a report that will not be announced. Answers the reports as stored."""
         ...
 
     def get(self, report_id: str) -> Report | None: ...

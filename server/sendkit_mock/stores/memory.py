@@ -7,6 +7,7 @@ oldest evictable record goes first (for reports: the oldest finished one). Every
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import threading
@@ -253,10 +254,13 @@ class InMemoryReportStore(InMemoryStore[Report]):
         self._by_status: dict[tuple[Scope, str | None, str], _ScopeIndex[Report]] = {}
 
     def add_new(self, reports: list[Report], evictable: Callable[[Report], bool],
-                announcements: DueQueue[tuple[str, datetime]]) -> None:
-        for report in reports:
+                announcements: DueQueue[tuple[str, datetime]]) -> list[Report]:
+        first = self.next_seq(len(reports))
+        stored = [dataclasses.replace(report, seq=first + n) for n, report in enumerate(reports)]
+        for report in stored:
             self.add(report, evictable)
             announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
+        return stored
 
     def page(self, scope: Scope, *, cursor: str | None, limit: int, keep: Callable[[Report], bool] | None = None,
              facet: str | None = None, status: str | None = None, now: datetime | None = None) -> Page[Report]:

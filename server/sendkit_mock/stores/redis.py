@@ -24,6 +24,7 @@ with Retry-After, never a 500; the connection pool reconnects by itself when Red
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -204,27 +205,30 @@ return 1
 """
 
 _CREATE = _STATUS_LUA + """
--- KEYS: hash, order, seq, tl, st, chg, asof, announcements, their arrivals; ARGV: per new report 8 values: id,
--- seq, json, scope index, type index, timeline fields, finish (us), announcement json. Each report stored,
--- indexed, filed under its status and queued to be announced, all at once; returns how many are stored
+-- KEYS: hash, order, seq, tl, st, chg, asof, announcements, their arrivals; ARGV: per new report 9 values: id,
+-- its json before and after its seq, scope index, type index, its timeline fields before and after its seq,
+-- finish (us), announcement json. Each report given the next seq, stored, indexed, filed under its status and
+-- queued to be announced, all at once; returns the first seq and how many reports are stored
 local t = tonumber(redis.call('GET', KEYS[7]) or '0')
-local last = tonumber(redis.call('GET', KEYS[3]) or '0')
-for i = 1, #ARGV, 8 do
-  local id, seq = ARGV[i], tonumber(ARGV[i + 1])
-  redis.call('HSET', KEYS[1], id, ARGV[i + 2])
+local count = #ARGV / 9
+local last = redis.call('INCRBY', KEYS[3], count)
+local first = last - count + 1
+for i = 1, #ARGV, 9 do
+  local id, seq = ARGV[i], first + (i - 1) / 9
+  local text = string.format('%%d', seq)
+  redis.call('HSET', KEYS[1], id, ARGV[i + 1] .. text .. ARGV[i + 2])
   redis.call('ZADD', KEYS[2], seq, id)
   redis.call('ZADD', ARGV[i + 3], seq, id)
   redis.call('ZADD', ARGV[i + 4], seq, id)
-  if seq > last then last = seq end
   local before = redis.call('HGET', KEYS[4], id)
   if before then unfile(KEYS[5], id, fields(before)) end
-  redis.call('HSET', KEYS[4], id, ARGV[i + 5])
-  file(KEYS[5], KEYS[6], id, fields(ARGV[i + 5]), t)
+  local timeline = ARGV[i + 5] .. text .. ARGV[i + 6]
+  redis.call('HSET', KEYS[4], id, timeline)
+  file(KEYS[5], KEYS[6], id, fields(timeline), t)
   local n = redis.call('INCR', KEYS[9])
-  redis.call('ZADD', KEYS[8], tonumber(ARGV[i + 6]), string.format('%%016x', n) .. '|' .. ARGV[i + 7])
+  redis.call('ZADD', KEYS[8], tonumber(ARGV[i + 7]), string.format('%%016x', n) .. '|' .. ARGV[i + 8])
 end
-redis.call('SET', KEYS[3], string.format('%%d', last))
-return redis.call('HLEN', KEYS[1])
+return {first, redis.call('HLEN', KEYS[1])}
 """
 
 _UNFILE = _STATUS_LUA + """
@@ -535,22 +539,31 @@ class RedisReports(RedisRecords[Report]):
 
     @unavailable
     def add_new(self, reports: list[Report], evictable: Callable[[Report], bool],
-                announcements: DueQueue[tuple[str, datetime]]) -> None:
+                announcements: DueQueue[tuple[str, datetime]]) -> list[Report]:
         if not isinstance(announcements, RedisDueQueue) or announcements._r is not self._r:
-            for report in reports:  # a queue elsewhere (tests): one write after another
+            first = self.next_seq(len(reports))  # a queue elsewhere (tests): one write after another
+            stored = [dataclasses.replace(report, seq=first + n) for n, report in enumerate(reports)]
+            for report in stored:
                 self.add(report, evictable)
                 announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
-            return
+            return stored
         args: list[str | int | bytes] = []
-        for report in reports:
-            finishes = report.timeline.finishes
-            args += [report.id, report.seq, _dumps(self._codec.encode(report)), self._index(report.scope),
-                     self._index(report.scope, report.report_type), self._fields(report), micros(finishes),
-                     _dumps(announcements._encode((report.id, finishes)))]
+        for report in reports:  # each sent around its seq, which the script fills in
+            unsequenced = dataclasses.replace(report, seq=0)
+            record, timeline = _dumps(self._codec.encode(unsequenced)), self._fields(unsequenced)
+            record_head, record_tail = record.split(b'"seq":0', 1)  # the first: "id" comes before, and is hex
+            t = report.timeline
+            timeline_head = f"{micros(t.starts)}|{micros(t.finishes)}|{t.outcome}|"
+            assert timeline.startswith(timeline_head + "0|")
+            args += [report.id, record_head + b'"seq":', record_tail, self._index(report.scope),
+                     self._index(report.scope, report.report_type), timeline_head, timeline[len(timeline_head) + 1:],
+                     micros(t.finishes), _dumps(announcements._encode((report.id, t.finishes)))]
         keys = [self._hash, self._order, self._seq, self._tl, self._st, self._chg, self._asof,
                 announcements._key, announcements._arrivals]
-        for victim in self._evict(int(self._lua.create(keys=keys, args=args)), evictable):
+        first, count = self._lua.create(keys=keys, args=args)
+        for victim in self._evict(int(count), evictable):
             self._unfile(victim.id)
+        return [dataclasses.replace(report, seq=int(first) + n) for n, report in enumerate(reports)]
 
     @unavailable
     def replace(self, item: Report) -> None:
@@ -586,20 +599,104 @@ class RedisReports(RedisRecords[Report]):
 
 
 class _Head:
-    """What a request of a session reads first, in one round trip, kept in the request's memo (memo.py): the
-    clock's state and the stubs."""
+    """What a request of a session reads first, kept in the request's memo (memo.py): the clock's state and
+    the stubs, in one round trip, or none when this process's `_Heads` kept them from an earlier request."""
 
     CLOCK_FIELDS = ("mode", "start", "offset", "frozen")
 
-    def __init__(self, client: Client, base: str) -> None:
-        self._r = client
+    def __init__(self, client: Client, base: str, heads: _Heads) -> None:
+        self._r, self.base, self.heads = client, base, heads
         self.clock, self.stubs = base + "clock", base + "stubs"
 
     def fetch(self, memo: dict[str, Any]) -> list[Any]:
         """The clock's fields; the stubs left in `memo` for their cell."""
-        pipe = self._r.pipeline(transaction=False)
-        clock, memo[self.stubs] = pipe.hmget(self.clock, self.CLOCK_FIELDS).get(self.stubs).execute()
+        clock, memo[self.stubs] = self.heads.read(self)
         return list(clock)
+
+    def read(self) -> tuple[list[Any], bytes | None]:
+        pipe = self._r.pipeline(transaction=False)
+        clock, stubs = pipe.hmget(self.clock, self.CLOCK_FIELDS).get(self.stubs).execute()
+        return clock, stubs
+
+    def changed(self, pipe: Any) -> Any:
+        """Add to a write of the clock or the stubs: every process drops what it kept of this head."""
+        self.heads.forget(self.base)
+        return pipe.publish(self.heads.channel, self.base)
+
+
+class _Heads:
+    """The heads (_Head) of this process's sessions, kept from one request to the next and dropped when any
+    worker changes a session's clock or stubs: each such write publishes the session on `channel`, and this
+    process reads the messages, without waiting, before it uses what it kept. Redis sends the message to
+    every subscriber before the writer has its answer, so it is in this process's socket before anyone can
+    have heard of the change: a clock moved or a stub put through any worker is seen by the next request of
+    every worker. Without the subscription (Redis restarted, the connection lost) nothing is kept."""
+
+    MAX_KEPT = 4_096  # sessions (the store holds at most --max-sessions): past it, all are dropped and read again
+
+    def __init__(self, client: Client, channel: str) -> None:
+        self._r, self.channel = client, channel
+        self._lock = threading.Lock()
+        self._kept: dict[str, tuple[list[Any], bytes | None]] = {}
+        self._epoch = 0  # moves on with every change heard of: a read that raced one is not kept
+        self._pubsub: Any = None
+
+    def read(self, head: _Head) -> tuple[list[Any], bytes | None]:
+        with self._lock:
+            listening = self._listen()
+            kept = self._kept.get(head.base) if listening else None
+            epoch = self._epoch
+        if kept is not None:
+            return kept
+        found = head.read()
+        if listening:
+            with self._lock:
+                if self._epoch == epoch:
+                    if len(self._kept) >= self.MAX_KEPT:
+                        self._kept.clear()
+                    self._kept[head.base] = found
+        return found
+
+    def forget(self, base: str) -> None:
+        with self._lock:
+            self._kept.pop(base, None)
+            self._epoch += 1
+
+    def _listen(self) -> bool:
+        """Take in the changes heard of (under the lock); False when not subscribed: nothing may be kept."""
+        if self._pubsub is None:
+            return self._subscribe()
+        try:
+            while (message := self._pubsub.get_message(timeout=0)) is not None:
+                if message["type"] == "message":
+                    self._kept.pop(message["data"].decode(), None)
+                    self._epoch += 1
+            return True
+        except (redis.RedisError, OSError):  # what was sent meanwhile is lost: nothing kept can be trusted
+            self._close()
+            return False
+
+    def _subscribe(self) -> bool:
+        pubsub = self._r.pubsub()
+        try:
+            pubsub.subscribe(self.channel)
+            confirmed = pubsub.get_message(timeout=1.0)
+        except (redis.RedisError, OSError):
+            confirmed = None
+        if not confirmed or confirmed["type"] != "subscribe":
+            pubsub.close()
+            return False
+        self._pubsub = pubsub
+        return True
+
+    def _close(self) -> None:
+        try:
+            self._pubsub.close()
+        except (redis.RedisError, OSError):
+            pass
+        self._pubsub = None
+        self._kept.clear()
+        self._epoch += 1
 
 
 class RedisCounter:
@@ -733,7 +830,10 @@ class RedisClockCell:
     @unavailable
     def init(self, state: ClockState) -> None:
         self._forget()
-        self._lua.init_clock(keys=[self._key], args=[state.mode, state.start_us, state.offset_us, state.frozen_us])
+        pipe = self._r.pipeline(transaction=True)
+        self._lua.init_clock(keys=[self._key], args=[state.mode, state.start_us, state.offset_us, state.frozen_us],
+                             client=pipe)
+        self._changed(pipe).execute()
         self._last = state
 
     @unavailable
@@ -760,17 +860,22 @@ class RedisClockCell:
         if memo is not None:
             memo.pop(self._key, None)
 
+    def _changed(self, pipe: Any) -> Any:
+        return self._head.changed(pipe) if self._head is not None else pipe
+
     @unavailable
     def write(self, state: ClockState) -> None:
         self._forget()
-        self._r.hset(self._key, mapping={"mode": state.mode, "start": state.start_us, "offset": state.offset_us,
-                                         "frozen": state.frozen_us})
+        with self._r.pipeline(transaction=True) as tx:
+            tx.hset(self._key, mapping={"mode": state.mode, "start": state.start_us, "offset": state.offset_us,
+                                        "frozen": state.frozen_us})
+            self._changed(tx).execute()
 
     @unavailable
     def shift(self, us: int) -> None:
         self._forget()
         with self._r.pipeline(transaction=True) as tx:
-            tx.hincrby(self._key, "offset", us).hincrby(self._key, "frozen", us).execute()
+            self._changed(tx.hincrby(self._key, "offset", us).hincrby(self._key, "frozen", us)).execute()
 
 
 class RedisWindows:
@@ -788,8 +893,8 @@ class RedisStubs:
     """A session's stubs for every worker (simulation.stubs.StubStore): one JSON value, read on each API request
     (a stub put through one worker answers the next request of any), written under the session's lock."""
 
-    def __init__(self, client: Client, key: str) -> None:
-        self._r, self._key = client, key
+    def __init__(self, client: Client, head: _Head) -> None:
+        self._r, self._key, self._head = client, head.stubs, head
 
     @unavailable
     def read(self) -> list[dict[str, Any]]:
@@ -803,10 +908,12 @@ class RedisStubs:
         memo = current_memo()
         if memo is not None:
             memo.pop(self._key, None)
-        if stubs:
-            self._r.set(self._key, _dumps(stubs))
-        else:
-            self._r.delete(self._key)
+        with self._r.pipeline(transaction=True) as tx:
+            if stubs:
+                tx.set(self._key, _dumps(stubs))
+            else:
+                tx.delete(self._key)
+            self._head.changed(tx).execute()
 
 
 class RedisSettings:
@@ -888,6 +995,7 @@ class RedisDirectory:
         self._r, self._scripts, self._prefix, self._key = client, scripts, prefix, prefix + ":sessions"
         self.max_sessions, self.idle_seconds = max_sessions, idle_seconds
         self._touched: dict[str, float] = {}
+        self.heads = _Heads(client, prefix + ":changed")  # what this process keeps of its sessions' heads
 
     def base(self, session: str) -> str:
         return f"{self._prefix}:s:{session}:"
@@ -929,6 +1037,8 @@ class RedisDirectory:
                 batch = []
         if batch:
             self._r.unlink(*batch)
+        self.heads.forget(self.base(session))
+        self._r.publish(self.heads.channel, self.base(session))
 
     @unavailable
     def due(self, now: datetime) -> list[str]:
@@ -1004,7 +1114,7 @@ class RedisStores:
         if fresh:
             self.directory.clear(session)
         r, lua = self.client, self._scripts  # type: ignore[attr-defined]
-        head = _Head(r, base)
+        head = _Head(r, base, self.directory.heads)
         counters = {name: RedisCounter(r, base + "counter:" + name) for name in COUNTERS}
         return SessionStores(
             reports=RedisReports(r, lua, base + "reports", self.max_reports),
@@ -1021,5 +1131,5 @@ class RedisStores:
             guard=RedisGuard(r, base),
             windows=RedisWindows(lua, base + "window:"),
             settings=RedisSettings(r, base + "settings"),
-            stubs=RedisStubs(r, head.stubs),
+            stubs=RedisStubs(r, head),
         )
