@@ -1,5 +1,5 @@
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -52,6 +52,14 @@ class Kit:
         from sendkit_mock.stores.redis import RedisLog
 
         return RedisLog[int](self.shared.client, f"{self.shared.prefix}:log:{capacity}", capacity)
+
+    def session(self, max_reports: int = 100_000) -> tuple[ReportStore, DueQueue[tuple[str, datetime]]]:
+        """A session's report store with its announcements (on Redis, what a create writes in one call)."""
+        if self.shared is None:
+            return InMemoryReportStore(max_reports), InMemoryDueQueue()
+        self.made += 1
+        stores = dataclasses.replace(self.shared, max_reports=max_reports)(f"s{self.made}")
+        return stores.reports, stores.announcements
 
     def queue(self) -> DueQueue[str]:
         if self.shared is None:
@@ -187,6 +195,24 @@ def test_new_seqs_continue_after_every_stored_record(kit: Kit) -> None:
     assert restored.next_seq() == max(r.seq for r in store.all()) + 1
     restored.clear()
     assert restored.next_seq() == 1
+
+
+def test_new_reports_are_sequenced_stored_filed_and_announced_in_one_step(kit: Kit) -> None:
+    store, announcements = kit.session(max_reports=4)
+    store.add(report(7), evictable=never)  # a record already stored: the new ones come after it
+    fresh = [dataclasses.replace(report(0, scope), id=f"{n:024x}") for n, scope in enumerate((A, B, A), start=100)]
+    made = store.add_new(fresh, lambda r: True, announcements)
+    assert [r.seq for r in made] == [8, 9, 10] and [r.id for r in made] == [r.id for r in fresh]
+    assert made == [dataclasses.replace(r, seq=s) for r, s in zip(fresh, (8, 9, 10), strict=True)]
+    assert [store.get(r.id) for r in made] == made
+    assert [r.id for r in store.page(A, cursor=None, limit=10).items] == [made[2].id, made[0].id, report(7).id]
+    status = made[0].status(START)
+    assert [r.id for r in store.page(B, cursor=None, limit=10, status=status, now=START).items] == [made[1].id]
+    finishes = made[0].timeline.finishes
+    assert [item for _, item in announcements.all()] == [(r.id, finishes) for r in made]
+    more = store.add_new([dataclasses.replace(report(0), id=f"{200:024x}")], lambda r: True, announcements)
+    assert more[0].seq == 11 and len(store) == 4 and store.get(report(7).id) is None  # the cap: the oldest went
+    assert store.next_seq() == 12
 
 
 def test_at_the_cap_evicting_the_oldest_keeps_pages_cursors_and_facets_whole(kit: Kit) -> None:

@@ -56,6 +56,12 @@ class Report:
     def status(self, now: datetime) -> str:
         return self.timeline.status(now)
 
+    def sequenced(self, seq: int) -> Report:
+        """This report at another place in the creation order (what a store gives a new one): the constructor
+        called directly, a fifth of what dataclasses.replace costs."""
+        return Report(self.id, seq, self.scope, self.workspace_id, self.user_id, self.title, self.report_type,
+                      self.campaign_ids, self.period, self.sections, self.recipient_ids, self.timeline)
+
     def summary_json(self, now: datetime) -> dict[str, Any]:
         """The item form that POST /v1/reports answers with [C]."""
         return {"id": self.id, "title": self.title, "reportType": self.report_type, "status": self.status(now)}

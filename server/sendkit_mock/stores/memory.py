@@ -7,7 +7,6 @@ oldest evictable record goes first (for reports: the oldest finished one). Every
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 import itertools
 import threading
@@ -256,7 +255,7 @@ class InMemoryReportStore(InMemoryStore[Report]):
     def add_new(self, reports: list[Report], evictable: Callable[[Report], bool],
                 announcements: DueQueue[tuple[str, datetime]]) -> list[Report]:
         first = self.next_seq(len(reports))
-        stored = [dataclasses.replace(report, seq=first + n) for n, report in enumerate(reports)]
+        stored = [report.sequenced(first + n) for n, report in enumerate(reports)]
         for report in stored:
             self.add(report, evictable)
             announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
@@ -413,7 +412,8 @@ class InMemoryLog(Generic[E]):
 
     def append_numbered(self: InMemoryLog[dict[str, Any]], entry: dict[str, Any], name: str) -> None:
         assert self._counter is not None, "a log numbers its entries only with a counter"
-        self.append({"_id": numbered_id(name, self._counter.next()), **entry})
+        entry["_id"] = numbered_id(name, self._counter.next())
+        self.append(entry)
 
     def all(self) -> list[E]:
         with self._lock:

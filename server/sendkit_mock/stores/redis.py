@@ -24,7 +24,6 @@ with Retry-After, never a 500; the connection pool reconnects by itself when Red
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
@@ -542,14 +541,14 @@ class RedisReports(RedisRecords[Report]):
                 announcements: DueQueue[tuple[str, datetime]]) -> list[Report]:
         if not isinstance(announcements, RedisDueQueue) or announcements._r is not self._r:
             first = self.next_seq(len(reports))  # a queue elsewhere (tests): one write after another
-            stored = [dataclasses.replace(report, seq=first + n) for n, report in enumerate(reports)]
+            stored = [report.sequenced(first + n) for n, report in enumerate(reports)]
             for report in stored:
                 self.add(report, evictable)
                 announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
             return stored
         args: list[str | int | bytes] = []
         for report in reports:  # each sent around its seq, which the script fills in
-            unsequenced = dataclasses.replace(report, seq=0)
+            unsequenced = report.sequenced(0)
             record, timeline = _dumps(self._codec.encode(unsequenced)), self._fields(unsequenced)
             record_head, record_tail = record.split(b'"seq":0', 1)  # the first: "id" comes before, and is hex
             t = report.timeline
@@ -563,7 +562,7 @@ class RedisReports(RedisRecords[Report]):
         first, count = self._lua.create(keys=keys, args=args)
         for victim in self._evict(int(count), evictable):
             self._unfile(victim.id)
-        return [dataclasses.replace(report, seq=int(first) + n) for n, report in enumerate(reports)]
+        return [report.sequenced(int(first) + n) for n, report in enumerate(reports)]
 
     @unavailable
     def replace(self, item: Report) -> None:
