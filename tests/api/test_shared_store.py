@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +211,20 @@ def test_a_clock_moved_or_a_stub_put_through_one_worker_is_seen_by_the_next_requ
     assert pair.one.get(f"/v1/reports/{rid}", headers=ws()).status_code == 200
     pair.other.post("/__mock/reset")
     assert pair.one.get(f"/v1/reports/{rid}", headers=ws()).status_code == 404
+
+
+def test_a_worker_keeps_at_most_its_cap_of_sessions_heads_and_answers_each_session_right(
+        redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_store._Heads, "MAX_KEPT", 3)
+    mock = create_mock(Settings(store=redis_store_url(redis_server)), clock=ManualClock(START))
+    client = mock.app.test_client()
+    for n in range(8):  # session n's clock moved on by n hours: each session's own head, whatever was dropped
+        client.post("/__mock/clock", json={"advance": 3600 * n}, headers={"X-Mock-Session": f"s{n}"})
+    for n in [*range(8), *range(8)]:
+        now = client.get("/__mock/clock", headers={"X-Mock-Session": f"s{n}"}).json()["data"]["now"]
+        assert now.startswith((START + timedelta(hours=n)).strftime("%Y-%m-%dT%H")), (n, now)
+    heads = mock.sessions.directory.heads  # type: ignore[union-attr]
+    assert 0 < len(heads._kept) <= 3
 
 
 def test_a_duplicate_email_cannot_be_raced_in_through_two_workers(pair: Pair) -> None:
