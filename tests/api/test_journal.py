@@ -143,6 +143,20 @@ def test_a_state_file_journal_is_checked_and_kept_within_the_bounds_of_a_recorde
     assert kept["body"].endswith("… (cut at 16384 characters)") and kept["_id"] == entry["_id"]
 
 
+def test_entries_keep_their_ids_through_a_state_file_and_new_ones_follow_with_ids_of_their_own(client: Any) -> None:
+    for _ in range(3):
+        client.get("/v1/reports", headers=ws())
+    state = client.get("/__mock/state?journal=true").json()["data"]
+    exported = [e["_id"] for e in state["journal"]]
+    assert client.post("/__mock/reset").status_code == 200
+    assert client.put("/__mock/state", json=state).status_code == 200
+    client.post("/v1/reports", json=SEED_BODY, headers=ws())
+    client.get("/v1/reports", headers=ws())
+    ids = [e["_id"] for e in journal(client)["data"]]
+    assert ids[2:] == exported and len(set(ids)) == 5  # newest first: the two new ones, then the imported three
+    assert [e["_id"] for e in journal(client, f"?cursor={ids[1]}&limit=2")["data"]] == exported[:2]
+
+
 def test_no_credential_a_client_sent_is_in_an_exported_state_document(client: Any) -> None:
     """Only X-Api-Key and Authorization were masked; the admin token, cookies and proxy credentials were kept
     whole and exported by GET /__mock/state, the file a bug report attaches."""

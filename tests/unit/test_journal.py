@@ -10,7 +10,7 @@ def entry(answer: bytes, **fields: object) -> dict[str, object]:
 
 
 def test_an_answer_is_shown_as_json_when_it_is_json_and_as_text_when_not() -> None:
-    journal = Journal(InMemoryLog(10), "test/")
+    journal = Journal(InMemoryLog(10))
     journal.log.append(entry(b'{"data": {"id": 1}}'))
     journal.log.append(entry(b"plain words"))
     journal.log.append(entry(b""))
@@ -21,7 +21,7 @@ def test_an_answer_is_shown_as_json_when_it_is_json_and_as_text_when_not() -> No
 
 def test_a_long_answer_is_cut_and_says_so_without_losing_its_start() -> None:
     long = json.dumps({"data": ["é" * 100] * 400}).encode()  # multi-byte characters: cut on characters
-    journal = Journal(InMemoryLog(10), "test/")
+    journal = Journal(InMemoryLog(10))
     journal.log.append(entry(long))
     (shown,) = journal.newest_first()
     assert isinstance(shown["answer"], str)
@@ -30,13 +30,13 @@ def test_a_long_answer_is_cut_and_says_so_without_losing_its_start() -> None:
 
 
 def test_pages_and_near_misses_show_answers_and_a_state_file_round_trip_keeps_them() -> None:
-    journal = Journal(InMemoryLog(10), "test/")
+    journal = Journal(InMemoryLog(10))
     journal.log.append(entry(b'{"n": 1}'))
     items, total, more = journal.page(cursor=None, limit=5)
     assert total == 1 and not more and items[0]["answer"] == {"n": 1}
     count, near = journal.count({"method": "POST"})
     assert count == 0 and near[0]["request"]["answer"] == {"n": 1}
-    again = Journal(InMemoryLog(10), "test/")
+    again = Journal(InMemoryLog(10))
     again.restore([kept(e) for e in journal.newest_first()])
     assert again.newest_first() == journal.newest_first()
 

@@ -55,6 +55,12 @@ class IdFactory:
 
 
 def numbered_id(name: str, n: int) -> str:
-    """The n-th id of a sequence a store numbers itself, as it writes (the journal's): a function of the name
-    and n alone that a shared store computes on its side too (Redis's Lua: `redis.sha1hex(name .. n)`)."""
+    """The n-th id of a sequence a store numbers itself as it writes (the journal's): a function of the name
+    and n alone, so a shared store that learns n only when it reads (Redis) names an entry as the embedded
+    store does when it writes."""
     return hashlib.sha1(f"{name}{n}".encode()).hexdigest()[:24]
+
+
+def journal_ids(session: str) -> str:
+    """The name of a session's journal ids (`numbered_id`), the same in every store."""
+    return f"sendkit-mock/journal/{session}/"

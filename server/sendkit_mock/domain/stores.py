@@ -166,8 +166,9 @@ class NumberedLog(Log[dict[str, Any]], Protocol):
     """A log whose entries a counter of its own numbers as they come (the count survives a trim; a state file
     sets it): the journal, whose entry ids are taken and written in one step."""
 
-    def append_numbered(self, entry: dict[str, Any], name: str) -> None:
-        """Take the counter's next number n and append `entry` with `_id` = `ids.numbered_id(name, n)`."""
+    def append_numbered(self, entry: dict[str, Any]) -> None:
+        """Append `entry` as the counter's next number n: read back, it has `_id` = `ids.numbered_id(name, n)`
+        for the log's name (unless it came with an `_id`, as a state file's entries do)."""
         ...
 
 

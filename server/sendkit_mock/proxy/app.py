@@ -46,7 +46,7 @@ class ValidatingProxy:
     def __init__(self, upstream: str, check: ContractCheck, *, errors: bool = False, journal_size: int = 1000,
                  timeout: float = 30.0, clock: Clock | None = None) -> None:
         self.upstream, self.check, self.errors = upstream.rstrip("/"), check, errors
-        self.journal = Journal(InMemoryLog(journal_size, counter=InMemoryCounter()), "sendkit-mock/proxy-journal/")
+        self.journal = Journal(InMemoryLog(journal_size, counter=InMemoryCounter(), name="sendkit-mock/proxy-journal/"))
         self._clock = clock or SystemClock()
         self._timeout = timeout
         self._client: httpx.AsyncClient | None = None

@@ -131,9 +131,8 @@ def _json_or_text(text: str) -> Any:
 
 
 class Journal:
-    def __init__(self, log: NumberedLog, ids: str) -> None:
-        """`ids` names the entries' id sequence (ids.numbered_id): the seed's, so ids repeat run after run."""
-        self.log, self._ids = log, ids
+    def __init__(self, log: NumberedLog) -> None:
+        self.log = log
 
     @property
     def enabled(self) -> bool:
@@ -141,7 +140,7 @@ class Journal:
 
     def record(self, entry: Json) -> None:
         """Keep `entry`, numbered: its `_id` is taken as it is written."""
-        self.log.append_numbered(entry, self._ids)
+        self.log.append_numbered(entry)
 
     def restore(self, entries: list[Json]) -> None:
         """A state file's journal, newest first as it exports, each entry as `kept` made it."""

@@ -126,7 +126,7 @@ class SessionParts:
                                        stores.deliveries, stores.attempts, backoff_seconds=s.webhook_backoff_seconds)
         outbox = Outbox(stores.outbox)
         ticker = Ticker(reports, recipients, outbox, dispatcher, ids("outbox"), guard)
-        journal = Journal(stores.journal, f"sendkit-mock/journal/{s.seed}/")
+        journal = Journal(stores.journal)
         return Session(name, clock, stores, reports, recipients, webhooks, dispatcher, outbox, ticker, journal,
                        Simulator(s.behaviour(), s.seed, stores.windows), Stubs(stores.stubs, guard), s)
 

@@ -21,7 +21,7 @@ from typing import Any, Generic
 
 from ..clock import EPOCH, LocalClockCell
 from ..domain.auth import Scope
-from ..domain.ids import numbered_id
+from ..domain.ids import journal_ids, numbered_id
 from ..domain.lifecycle import HELD
 from ..domain.recipients import Recipient
 from ..domain.reports import Report
@@ -378,9 +378,9 @@ class InMemoryLog(Generic[E]):
     holds, and the oldest of any log go first past it (budget.py)."""
 
     def __init__(self, capacity: int, budget: LogBudget | None = None, sizer: Sizer = size_of,
-                 counter: InMemoryCounter | None = None) -> None:
+                 counter: InMemoryCounter | None = None, name: str = "") -> None:
         self._capacity = max(capacity, 0)
-        self._counter = counter  # numbers the entries (NumberedLog), when given
+        self._counter, self._name = counter, name  # numbers and names the entries (NumberedLog), when given
         self._entries: Entries[E] = Entries()
         self._lock = self._entries.lock
         self._budget, self._sizer = budget, sizer
@@ -410,9 +410,9 @@ class InMemoryLog(Generic[E]):
             with entries.lock:
                 entries.pop(old, None)
 
-    def append_numbered(self: InMemoryLog[dict[str, Any]], entry: dict[str, Any], name: str) -> None:
+    def append_numbered(self: InMemoryLog[dict[str, Any]], entry: dict[str, Any]) -> None:
         assert self._counter is not None, "a log numbers its entries only with a counter"
-        entry["_id"] = numbered_id(name, self._counter.next())
+        entry["_id"] = numbered_id(self._name, self._counter.next())
         self.append(entry)
 
     def all(self) -> list[E]:
@@ -535,7 +535,8 @@ class InMemoryStores:
             deliveries=InMemoryDueQueue(),
             outbox=InMemoryLog[dict[str, Any]](self.log_size, self.logs),
             attempts=InMemoryLog[dict[str, Any]](self.log_size, self.logs),
-            journal=InMemoryLog[dict[str, Any]](self.journal_size, self.logs, counter=counters["journal"]),
+            journal=InMemoryLog[dict[str, Any]](self.journal_size, self.logs, counter=counters["journal"],
+                                                name=journal_ids(session)),
             counters=counters,
             clock=LocalClockCell(),
             guard=InMemoryGuard(),
