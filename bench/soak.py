@@ -62,9 +62,14 @@ request = function()
 end
 -- answers from 8 connections interleave: each is checked against the statuses the mix can give
 answered = 0
+w404, w429, w503 = 0, 0, 0
 response = function(status, headers, body)
   if status == 400 then refused = refused + 1
-  elseif status ~= 200 and status ~= 201 then wrong = wrong + 1 end
+  elseif status ~= 200 and status ~= 201 then
+    wrong = wrong + 1
+    if status == 404 then w404 = w404 + 1 elseif status == 429 then w429 = w429 + 1
+    elseif status == 503 then w503 = w503 + 1 end
+  end
   answered = answered + 1
   if answered %% 200 == 0 then  -- the count so far, for soak.py's throughput over time
     local f = io.open("%(counts)s", "w")
@@ -75,10 +80,13 @@ end
 threads = {}
 setup = function(thread) table.insert(threads, thread) end
 done = function(summary, latency, requests)
-  local w, r = 0, 0
-  for _, t in ipairs(threads) do w = w + t:get("wrong"); r = r + t:get("refused") end
-  io.write(string.format("wrong answers: %%d, invalid creates answered 400: %%d of %%d requests\n", w, r,
-                         summary.requests))
+  local w, r, a, b, c = 0, 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    w = w + t:get("wrong"); r = r + t:get("refused")
+    a = a + t:get("w404"); b = b + t:get("w429"); c = c + t:get("w503")
+  end
+  io.write(string.format("wrong answers: %%d (404: %%d, 429: %%d, 503: %%d), invalid creates answered 400: %%d of "
+                         .. "%%d requests\n", w, a, b, c, r, summary.requests))
   io.write(string.format("p99 ms: %%.1f\n", latency:percentile(99) / 1000))
 end
 """

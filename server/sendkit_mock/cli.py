@@ -40,8 +40,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-reports", type=int, help="stored reports per session before the oldest finished go "
                                                        "(default 100000)")
     serve.add_argument("--max-reports-total", type=int, help="reports held by the process across sessions, with "
-                                                             "the embedded store; past it a create is a 503 "
-                                                             "(default 100000)")
+                                                             "the embedded store; past it a create drops its "
+                                                             "session's oldest finished report, or is a 503 when "
+                                                             "there is none (default 100000)")
     serve.add_argument("--log-budget-mib", type=int, help="MiB the journals, outboxes and webhook attempt logs of "
                                                           "every session hold together, with the embedded store; "
                                                           "past it the oldest entries go (default 128)")

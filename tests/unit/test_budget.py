@@ -53,6 +53,21 @@ def test_a_quota_refuses_past_its_limit_across_sessions_and_a_dropped_store_give
     assert stores.quotas["reports"].used == 0
 
 
+def test_past_the_quota_a_session_makes_room_from_its_own_oldest_finished_report_never_another_sessions() -> None:
+    """With the defaults (100,000 per session and across sessions) one session could never reach its own cap
+    while another held a report: every create answered 503 from then on (the 30-minute soak: 17% of answers)."""
+    stores = InMemoryStores(max_reports=10, total_reports=3)
+    one, two = stores("one"), stores("two")
+    one.reports.add(report(1))
+    for n in range(2, 6):
+        assert two.reports.add(report(n), lambda r: True) == ([report(n - 2)] if n >= 4 else [])
+    assert [r.id for r in two.reports.all()] == [report(4).id, report(5).id]  # its own oldest went, one for one
+    assert [r.id for r in one.reports.all()] == [report(1).id] and stores.quotas["reports"].used == 3
+    with pytest.raises(StoreFull):  # nothing of its own it may drop: refused, nothing changed
+        two.reports.add(report(6), never)
+    assert len(two.reports.all()) == 2 and stores.quotas["reports"].used == 3
+
+
 def test_a_store_at_its_own_cap_evicts_one_for_one_within_the_quota() -> None:
     stores = InMemoryStores(max_reports=2, total_reports=2)
     session = stores("one")

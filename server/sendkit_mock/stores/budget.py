@@ -3,8 +3,9 @@
 Each session is capped (reports, logs), but sessions are many (`--max-sessions`), so caps per session
 multiply into no ceiling at all. Two shared accounts give one:
 
-* `Quota`: a count of records of one kind (reports, recipients, webhooks) across every session. A write
-  past it is refused (`StoreFull`, a 503 with Retry-After): nothing a client stored is dropped for another.
+* `Quota`: a count of records of one kind (reports, recipients, webhooks) across every session. Past it, a
+  store makes room from its own evictable records (a session's oldest finished report, as its own cap does),
+  or refuses the write (`StoreFull`, a 503 with Retry-After): nothing a client stored is dropped for another.
 * `LogBudget`: the bytes the logs of every session hold (journal, outbox, webhook attempts). The logs are
   records of what happened, not what a client stored: past the budget the oldest entries of any session go
   first, as past a log's own cap its oldest entries go.
@@ -43,11 +44,16 @@ class Quota:
         self._lock = threading.Lock()
 
     def take(self) -> None:
+        if not self.try_take():
+            raise StoreFull(f"This mock holds its limit of {self.limit:,} {self.kind} across sessions "
+                            f"({self.flag}): delete some, or reset a session, and try again")
+
+    def try_take(self) -> bool:
         with self._lock:
             if self.used >= self.limit:
-                raise StoreFull(f"This mock holds its limit of {self.limit:,} {self.kind} across sessions "
-                                f"({self.flag}): delete some, or reset a session, and try again")
+                return False
             self.used += 1
+            return True
 
     def give(self, count: int = 1) -> None:
         with self._lock:
@@ -66,6 +72,14 @@ class Held:
         if self.quota is not None:
             self.quota.take()
             self.count[0] += 1
+
+    def try_take(self) -> bool:
+        if self.quota is None:
+            return True
+        if not self.quota.try_take():
+            return False
+        self.count[0] += 1
+        return True
 
     def give(self, count: int = 1) -> None:
         if self.quota is not None and count:

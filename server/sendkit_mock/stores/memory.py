@@ -114,8 +114,17 @@ class InMemoryStore(Generic[T]):
         with self._lock:
             new = item.id not in self._by_id
             at_cap = self.max_items is not None and len(self._by_id) >= self.max_items
-            if new and not at_cap:  # at its own cap a store evicts one for one
-                self._held.take()  # StoreFull past the process's quota, before anything changes
+            evicted = []
+            if new and not at_cap and not self._held.try_take():  # at its own cap a store evicts one for one
+                # past the process's quota too, from what this store holds (never another session's records):
+                # its oldest evictable; StoreFull when it has none, before anything changes
+                victim = self._victim(evictable) if self._by_id else None
+                if victim is None or not evictable(victim):
+                    self._held.take()  # StoreFull (unless another session gave some back meanwhile)
+                else:
+                    self._remove(victim)
+                    evicted.append(victim)
+                    at_cap = True  # the new record takes the slot the evicted one gives up
             old = self._by_id.get(item.id)
             if old is not None:  # the same record again (a state import): its old entries go first
                 self._remove(old)
@@ -124,7 +133,6 @@ class InMemoryStore(Generic[T]):
             for index in self._indexes(item):
                 index.insert(item)
             self._added(item)
-            evicted = []
             while self.max_items is not None and len(self._by_id) > self.max_items:
                 victim = self._victim(evictable)
                 self._remove(victim)
