@@ -304,6 +304,7 @@ def _operations(control: ControlApi, answers: Answers) -> dict[str, Any]:
     }
     return {name: canned(name, handler, answers) for name, handler in api.items()} | {
         "mockServer": control.server,
+        "mockWorld": control.world_view,
         "mockReports": control.reports,
         "mockReport": control.report,
         "mockDeliveries": control.deliveries,
