@@ -13,7 +13,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .docs import base_url
 
-ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
+SCRIPT = "text/javascript; charset=utf-8"
+ASSETS = {"charts.js": SCRIPT, "forms.js": SCRIPT, "world.js": SCRIPT, "dashboard.js": SCRIPT,
+          "dashboard.css": "text/css; charset=utf-8"}
 PREFIX = "/dashboard/"
 
 
