@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock.web.routes import answer_headers
 
 from ..conftest import START, ws
 
@@ -93,3 +94,12 @@ def test_named_origins_get_credentials_so_the_cookie_session_works_from_a_dev_se
         assert "access-control-allow-origin" not in other.headers  # an origin not named: its script reads nothing
         control = client.get("/__mock/reports", headers={"Origin": DEV})  # the control plane's rules stay
         assert control.status_code == 403 and "access-control-allow-origin" not in control.headers
+
+
+def test_the_exposed_headers_are_read_from_the_documents_not_listed_by_hand() -> None:
+    document = {"paths": {"/v1/things": {"get": {"responses": {
+        "200": {"description": "ok", "headers": {"X-Request-Id": {"schema": {"type": "string"}}}},
+        "429": {"$ref": "#/components/responses/Limited"}}}}},
+        "components": {"responses": {"Limited": {"description": "slow down", "headers": {"Retry-After": {}}}}}}
+    mock = {"x-sendkit-mock-answer-headers": [{"name": "Preference-Applied"}], "paths": {}}
+    assert answer_headers([document, mock]) == ["Allow", "Preference-Applied", "Retry-After", "X-Request-Id"]
