@@ -5,8 +5,6 @@
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const CHART_WIDTH = 600, LABEL_WIDTH = 200, VALUE_WIDTH = 90, ROW = 18, DNS_WIDTH = 95;
-const TOTALS = ["sent", "delivered", "opened", "clicked", "replied", "positiveReplied", "bounced", "unsubscribed"];
-const RATES = ["open", "click", "reply", "positiveReply", "bounce", "delivery", "unsubscribe"];
 const DNS = ["spf", "dkim", "dmarc"];
 
 function svgEl(tag, attributes = {}, ...children) {
@@ -43,7 +41,8 @@ const short = (text, room = 28) => text.length > room ? text.slice(0, room - 1) 
 function periodCharts(summary) {
   const previous = summary.previousPeriod;
   if (!previous) return [];
-  const pair = (group, names, current, before, change, unit) => {
+  const pair = (group, current, before, change, unit) => {  // every metric the answer has, in its order
+    const names = Object.keys(current);
     const top = Math.max(1, ...names.flatMap(n => [rateValue(current[n]), rateValue(before[n])]));
     const marks = names.flatMap((name, i) => {
       const y = 8 + i * (2 * ROW + 6), delta = change && change[name];
@@ -64,8 +63,8 @@ function periodCharts(summary) {
   const change = summary.change || {};
   return [
     legend("this period", `previous: ${previous.periodStart} → ${previous.periodEnd}`),
-    pair("totals", TOTALS, summary.totals, previous.totals, change.totals, ""),
-    pair("rates", RATES, summary.rates, previous.rates, change.rates, "%"),
+    pair("totals", summary.totals, previous.totals, change.totals, ""),
+    pair("rates", summary.rates, previous.rates, change.rates, "%"),
   ];
 }
 

@@ -14,7 +14,7 @@ const $ = (selector, root = document) => root.querySelector(selector);
 const SESSION_COOKIE = "sendkit_mock_session", SESSION_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const SOURCES = {  // how the page came to its session, in the words the header shows
   cookie: "the cookie sendkit_mock_session", query: "?__session=", "legacy-query": "?session=",
-  remembered: "the last one chosen in this browser", chosen: "chosen here", default: "no session named: default",
+  remembered: "the last one chosen in this browser", chosen: "chosen here", default: "(none named)",
 };
 const state = {
   ...chosenSession(),
@@ -130,7 +130,7 @@ async function loadServer() {
 
 function showSessionSource() {
   const from = $("#session-source");
-  from.textContent = `via ${SOURCES[state.sessionSource]}`;
+  from.textContent = state.sessionSource === "default" ? SOURCES.default : `via ${SOURCES[state.sessionSource]}`;
   from.dataset.source = state.sessionSource;
   document.body.dataset.sessionSource = state.sessionSource;
 }
