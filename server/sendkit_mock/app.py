@@ -60,7 +60,7 @@ from .web.json_codec import FastJsonifier
 from .web.middleware import HeadAsGet, RequestGuard, RequestMemo
 from .web.recorder import JournalRecorder
 from .web.responses import CompiledResponseBodyValidator
-from .web.routes import ContractCors, MethodGuard
+from .web.routes import ContractCors, MethodGuard, answer_headers
 from .web.security import security_map
 from .web.simulator import Simulation
 from .web.validation import RequestBodyValidator, RequestParameterValidator
@@ -265,7 +265,7 @@ def _web_app(settings: Settings, world: World, sessions: Sessions, connections: 
     app.add_middleware(JournalRecorder, MiddlewarePosition.BEFORE_EXCEPTION)
     origins = [o.strip() for o in settings.cors_origins.split(",")]
     app.add_middleware(ContractCors, MiddlewarePosition.BEFORE_EXCEPTION, every_method=index.every_method,
-                       origins=origins)
+                       origins=origins, expose=answer_headers([documents.sendkit.document, documents.mock.document]))
     app.add_middleware(Simulation, MiddlewarePosition.BEFORE_VALIDATION, connections=connections)  # key checked
     handlers = errors.ErrorHandlers(incidents)
     app.add_error_handler(ApiError, handlers.on_api_error)
@@ -304,6 +304,7 @@ def _operations(control: ControlApi, answers: Answers) -> dict[str, Any]:
     }
     return {name: canned(name, handler, answers) for name, handler in api.items()} | {
         "mockServer": control.server,
+        "mockWorld": control.world_view,
         "mockReports": control.reports,
         "mockReport": control.report,
         "mockDeliveries": control.deliveries,

@@ -29,6 +29,31 @@ def test_the_server_lists_its_sessions_the_worlds_workspaces_and_no_reload(clien
     assert server["store"] in ("memory", "redis") and server["version"]
 
 
+def test_the_world_lists_keys_campaigns_and_the_sessions_recipients_and_webhooks_by_workspace(client: Any) -> None:
+    hook = client.post("/v1/webhooks", headers=ws(), json={"name": "dev server", "url": "http://127.0.0.1:9/hooks",
+                                                          "events": ["report.ready"]}).json()["data"]
+    made = client.post("/v1/reports/recipients", headers=ws(), json={
+        "name": "Ana Lima", "email": "ana@example.com", "reportType": "workspace",
+        "schedule": {"enabled": True, "frequency": "daily", "timeOfDay": "09:00", "timezone": "UTC"}})
+    assert made.status_code == 201, made.text
+    client.post("/v1/webhooks", headers=ws(WS2_KEY), json={"name": "theirs", "url": "http://127.0.0.1:9/x",
+                                                          "events": ["report.failed"]})
+    client.post("/v1/webhooks", headers=ws(), json={"name": "elsewhere", "url": "http://127.0.0.1:9/y",
+                                                        "events": ["report.ready"]}, params={"__session": "other"})
+    world = client.get("/__mock/world").json()["data"]
+    growth = next(w for w in world["workspaces"] if w["id"] == WS_ID)
+    assert growth["apiKey"] == WS_KEY and growth["name"] == "Brightwave Growth"
+    assert {"id": "664f0a1b2c3d4e5f6a7b8c01", "name": "Q1 Outreach", "status": "active"} in growth["campaigns"]
+    assert [h["name"] for h in growth["webhooks"]] == ["dev server"] and growth["webhooks"][0]["_id"] == hook["_id"]
+    ana = growth["recipients"][-1]
+    assert ana["name"] == "Ana Lima" and ana["schedule"]["nextScheduledAt"] == "2026-04-18T09:00:00.000Z"
+    assert [r["name"] for r in growth["recipients"][:2]] == ["Jane Smith", "Luis Ortega"]  # the fixtures' first
+    partners = next(w for w in world["workspaces"] if w["id"] == WS2_ID)
+    assert [h["name"] for h in partners["webhooks"]] == ["theirs"]
+    maya = next(u for u in world["users"] if u["apiKey"] == PLATFORM_KEY)
+    assert maya["name"] == "Maya Chen" and maya["workspaceIds"] == [WS_ID, WS2_ID]
+
+
 def test_every_report_of_the_session_is_listed_newest_first_whatever_key_made_it(mock: Mock, client: Any) -> None:
     first = create(client, reportType="campaign", campaignIds=["664f0a1b2c3d4e5f6a7b8c01"])
     second = create(client, WS2_KEY, reportType="workspace")

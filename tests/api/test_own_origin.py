@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from sendkit_mock import ManualClock, Settings, create_mock
+from sendkit_mock.web.routes import answer_headers
 
 from ..conftest import START, ws
 
@@ -52,3 +53,53 @@ def test_allowed_hosts_adds_a_name() -> None:
 def test_the_api_keeps_its_cors_for_frontends(client: Any) -> None:
     answer = client.get("/v1/reports", headers={**ws(), "Origin": EVIL})
     assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "*"
+
+
+DEV = "http://127.0.0.1:5173"  # a frontend's dev server
+
+
+def test_every_header_the_contract_documents_on_an_answer_is_exposed_to_scripts(client: Any) -> None:
+    client.patch("/__mock/settings", json={"rateLimit": "1/s"})
+    client.get("/v1/reports", headers={**ws(), "Origin": DEV})
+    limited = client.get("/v1/reports", headers={**ws(), "Origin": DEV, "Prefer": "delay=0"})
+    assert limited.status_code == 429
+    exposed = {name.strip().lower() for name in limited.headers["access-control-expose-headers"].split(",")}
+    documented = {"retry-after", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "allow"}
+    assert documented | {"preference-applied"} <= exposed
+    ordinary = {"content-type", "content-length", "vary"} | {h for h in limited.headers if h.startswith("access-")}
+    assert {h.lower() for h in limited.headers} - ordinary <= exposed  # nothing the 429 carries is hidden
+
+
+def test_with_any_origin_no_credentials_are_granted_even_to_a_request_with_the_cookie(client: Any) -> None:
+    answer = client.get("/v1/reports", headers={**ws(), "Origin": EVIL, "Cookie": "sendkit_mock_session=x"})
+    assert answer.status_code == 200 and "access-control-allow-credentials" not in answer.headers
+    preflight = client.options("/v1/reports", headers={"Origin": EVIL, "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-credentials" not in preflight.headers
+
+
+def test_named_origins_get_credentials_so_the_cookie_session_works_from_a_dev_server() -> None:
+    app = create_mock(Settings(seed=42, cors_origins=f"{DEV}, http://localhost:3000"), clock=ManualClock(START)).app
+    with TestClient(app) as client:
+        preflight = client.options("/v1/reports", headers={
+            "Origin": DEV, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-api-key"})
+        assert preflight.status_code == 200
+        assert (preflight.headers["access-control-allow-origin"], preflight.headers["access-control-allow-credentials"]) \
+            == (DEV, "true")
+        made = client.post("/v1/reports", json={"reportType": "workspace"},
+                           headers={**ws(), "Origin": DEV, "Cookie": "sendkit_mock_session=devserver"})
+        assert made.status_code == 201 and made.headers["access-control-allow-credentials"] == "true"
+        assert made.headers["access-control-allow-origin"] == DEV and "Origin" in made.headers["vary"]
+        assert client.get("/__mock/reports", headers={"X-Mock-Session": "devserver"}).json()["pagination"]["total"] == 1
+        other = client.get("/v1/reports", headers={**ws(), "Origin": EVIL, "Cookie": "sendkit_mock_session=devserver"})
+        assert "access-control-allow-origin" not in other.headers  # an origin not named: its script reads nothing
+        control = client.get("/__mock/reports", headers={"Origin": DEV})  # the control plane's rules stay
+        assert control.status_code == 403 and "access-control-allow-origin" not in control.headers
+
+
+def test_the_exposed_headers_are_read_from_the_documents_not_listed_by_hand() -> None:
+    document = {"paths": {"/v1/things": {"get": {"responses": {
+        "200": {"description": "ok", "headers": {"X-Request-Id": {"schema": {"type": "string"}}}},
+        "429": {"$ref": "#/components/responses/Limited"}}}}},
+        "components": {"responses": {"Limited": {"description": "slow down", "headers": {"Retry-After": {}}}}}}
+    mock = {"x-sendkit-mock-answer-headers": [{"name": "Preference-Applied"}], "paths": {}}
+    assert answer_headers([document, mock]) == ["Allow", "Preference-Applied", "Retry-After", "X-Request-Id"]

@@ -21,6 +21,7 @@ import requests
 from ..conftest import SEED_BODY, WS_KEY
 from ..tooling import NODE_TOOLS, ROOT, missing, node_bin
 from .conftest import running
+from .frontend import frontend_site, static_site
 
 HEADERS = {"X-Api-Key": WS_KEY}
 SCREENSHOTS = ROOT / "test-output"
@@ -202,15 +203,17 @@ def test_a_fixture_with_a_mistake_shows_a_banner_until_it_is_fixed(browser: Any,
 
 def test_the_same_flow_works_in_firefox(tmp_path: Path) -> None:
     """Firefox has no driver in Debian: puppeteer-core (tools/node) drives Debian's firefox-esr over WebDriver
-    BiDi, the protocol Firefox speaks itself."""
+    BiDi, the protocol Firefox speaks itself. Issue 30's checks too: the drawings against the API's answer, the
+    forms, and a page on another origin (a static site on its own port) reading Retry-After with its cookie."""
     firefox = shutil.which("firefox-esr") or shutil.which("firefox")
     if firefox is None:
         missing("Firefox", "apt-get install firefox-esr")
     node_bin("tsc")  # tools/node's packages, installed from its lock file on first use
     script = Path(__file__).parent / "dashboard_firefox.mjs"
     SCREENSHOTS.mkdir(exist_ok=True)
-    with running(tmp_path / "server.log", "--clock", "manual") as server:
+    with static_site(frontend_site(tmp_path / "site")) as origin, running(
+            tmp_path / "server.log", "--clock", "manual", "--cors-origins", origin) as server:
         done = subprocess.run([shutil.which("node") or "node", str(script), str(NODE_TOOLS), server.url, WS_KEY, str(firefox),
-                               str(SCREENSHOTS / "dashboard-firefox.png")],
+                               str(SCREENSHOTS / "dashboard-firefox.png"), origin],
                               capture_output=True, text=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout + done.stderr

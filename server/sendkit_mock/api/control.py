@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from ..clock import EndOfTime, TimeGoesForward, iso, parse_exact
-from ..domain.auth import Authenticator, Principal
+from ..domain.auth import Authenticator, Principal, Scope
 from ..domain.reports import Report
-from ..domain.world import World
+from ..domain.world import Workspace, World
 from ..errors import BadRequest, Conflict, Detail, NotFound
 from ..session import snapshot
 from ..session.coverage import coverage, scope_of
@@ -31,6 +32,15 @@ class ControlApi:
         workspaces = [{"id": w.id, "name": w.name} for w in self.world.workspaces]
         return {"success": True, "data": {**self._server(), "sessions": self.sessions.names(),
                                           "workspaces": workspaces}}
+
+    def world_view(self, mock_session: Session) -> Json:
+        """The fixtures' users and workspaces with their keys and campaigns, and the session's recipients and
+        webhooks in each workspace (the dashboard's world panels)."""
+        users = [{"id": u.id, "name": u.name, "email": u.email, "apiKey": u.api_key,
+                  "workspaceIds": [w.id for w in self.world.workspaces if w.owner_id == u.id]}
+                 for u in self.world.users]
+        return {"success": True, "data": {"users": users, "workspaces": [
+            _workspace(w, mock_session) for w in self.world.workspaces]}}
 
     # --- every report of the session ------------------------------------------------------------------
     def reports(self, limit: int = 25, cursor: str | None = None, status: str | None = None,
@@ -198,6 +208,17 @@ class ControlApi:
     def _workspace(self, token_info: Json) -> str:
         principal: Principal = token_info["principal"]
         return self.auth.workspace(principal, token_info["workspace_header"]).id
+
+
+_seq = attrgetter("seq")  # records in the order they were made
+
+
+def _workspace(workspace: Workspace, session: Session) -> Json:
+    scope = Scope.of("workspace", workspace.id)
+    return {"id": workspace.id, "name": workspace.name, "ownerId": workspace.owner_id, "apiKey": workspace.api_key,
+            "campaigns": [{"id": c.id, "name": c.name, "status": c.status} for c in workspace.campaigns],
+            "recipients": [r.to_json() for r in sorted(session.recipients.store.in_scope(scope), key=_seq)],
+            "webhooks": [h.to_json() for h in sorted(session.webhooks.store.in_scope(scope), key=_seq)]}
 
 
 def _settings(session: Session) -> Json:

@@ -1,5 +1,6 @@
 // sendkit-mock's dashboard: a client of the control plane (/__mock), polled once a second. No build step,
-// no library: the DOM is patched per item (keyed by id) so that what a person opened stays open.
+// no library: the DOM is patched per item (keyed by id) so that what a person opened stays open. charts.js,
+// forms.js and world.js are loaded before this file; it starts them.
 "use strict";
 
 const POLL_MS = 1000;
@@ -10,12 +11,34 @@ const PRESETS = {  // PATCH /__mock/settings bodies; "normal" turns every simula
   "rate-limited": {latency: null, errorRate: 0, rateLimit: "5/s"},
 };
 const $ = (selector, root = document) => root.querySelector(selector);
+const SESSION_COOKIE = "sendkit_mock_session", SESSION_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const SOURCES = {  // how the page came to its session, in the words the header shows
+  cookie: "the cookie sendkit_mock_session", query: "?__session=", "legacy-query": "?session=",
+  remembered: "the last one chosen in this browser", chosen: "chosen here", default: "(none named)",
+};
 const state = {
-  session: new URLSearchParams(location.search).get("session") || localStorage.getItem("sendkit-mock.session")
-    || "default",
+  ...chosenSession(),
   token: adminToken(),
   workspaces: {}, opened: new Set(), content: new Map(), seen: new Map(), journal: new Map(), timer: null,
+  world: null, webhookNames: {}, attempts: [],
 };
+
+// The session, as the API picks it for a browser's calls (X-Mock-Session, then the cookie, then ?__session=),
+// then the page's older ways (?session=, the last one chosen here), else default.
+function chosenSession() {
+  const query = new URLSearchParams(location.search);
+  const candidates = [[sessionCookie(), "cookie"], [query.get("__session"), "query"],
+    [query.get("session"), "legacy-query"], [localStorage.getItem("sendkit-mock.session"), "remembered"]];
+  const [session, sessionSource] = candidates.find(([name]) => name && SESSION_NAME.test(name))
+    || ["default", "default"];
+  return {session, sessionSource};
+}
+
+function sessionCookie() {  // the session's name in the cookie the API reads (no secret is ever kept in one)
+  const found = document.cookie.split(";").map(part => part.trim().split("="))
+    .find(([name]) => name === SESSION_COOKIE);
+  return found ? decodeURIComponent(found.slice(1).join("=")) : null;
+}
 
 // --- the control plane ------------------------------------------------------------------------------------
 // With --admin-token: the token comes in the address's fragment (/#admin_token=..., never sent to a server),
@@ -93,6 +116,7 @@ async function loadServer() {
   banner.hidden = !server.reload.error;
   banner.textContent = server.reload.error
     ? `serve --watch kept the previous world and contract: ${server.reload.error}` : "";
+  showSessions(server.sessions);
   const names = new Set([...server.sessions, state.session]);
   const select = $("#session");
   const options = [...names].sort((a, b) => (a !== "default") - (b !== "default") || a.localeCompare(b));
@@ -101,6 +125,14 @@ async function loadServer() {
     select.dataset.names = options.join("\n");
   }
   select.value = state.session;
+  showSessionSource();
+}
+
+function showSessionSource() {
+  const from = $("#session-source");
+  from.textContent = state.sessionSource === "default" ? SOURCES.default : `via ${SOURCES[state.sessionSource]}`;
+  from.dataset.source = state.sessionSource;
+  document.body.dataset.sessionSource = state.sessionSource;
 }
 
 function showClock(clock) {
@@ -132,7 +164,7 @@ function showReports(page) {
   const list = $("#reports");
   const items = page.data.map(item => {
     const id = item.report.id;
-    const signature = JSON.stringify(item) + state.opened.has(id) + !!state.content.get(id);
+    const signature = JSON.stringify(item) + state.opened.has(id) + !!state.content.get(id) + !!state.world;
     let node = list.querySelector(`[data-report-id="${id}"]`);
     if (!node || state.seen.get(id) !== signature) {
       node = reportNode(item);
@@ -215,24 +247,30 @@ function contentNode(id) {
       box.append(el("ul", {}, ...summary.highlights.map(text => el("li", {}, text))));
     }
   }
-  if (data.campaignPerformance) {
-    box.append(el("h4", {}, "Campaigns"), el("table", {class: "campaigns"},
-      el("thead", {}, el("tr", {}, ...["campaign", "status", "sent", "open", "reply", "bounce"].map(h => el("th", {}, h)))),
-      el("tbody", {}, ...data.campaignPerformance.map(c => el("tr", {},
-        el("td", {}, c.campaign.name), el("td", {}, c.campaign.status), el("td", {}, c.stats.sent),
-        el("td", {}, `${c.rates.open}%`), el("td", {}, `${c.rates.reply}%`), el("td", {}, `${c.rates.bounce}%`))))));
-  }
-  if (data.mailboxHealth) {
-    box.append(el("h4", {}, "Mailbox health"), el("table", {class: "mailboxes"},
-      el("thead", {}, el("tr", {}, ...["mailbox", "status", "score", "SPF/DKIM/DMARC", "issues"].map(h => el("th", {}, h)))),
-      el("tbody", {}, ...data.mailboxHealth.map(m => el("tr", {},
-        el("td", {}, m.email), el("td", {}, m.status),
-        el("td", {class: `score ${m.healthStatus}`}, `${m.healthScore}/100`),
-        el("td", {}, [m.dns.spf.status, m.dns.dkim.status, m.dns.dmarc.status].join(" / ")),
-        el("td", {}, m.issues.join("; ") || "—"))))));
-  }
-  box.append(el("details", {}, el("summary", {}, "JSON"), el("pre", {}, pretty(data))));
+  box.append(...drawReport(data), fetchIt(r));
   return box;
+}
+
+// The answer of GET /v1/reports/{id} to copy, and the curl that fetches it (a key of the world that reads it).
+function fetchIt(r) {
+  const answer = JSON.stringify({success: true, data: r}, null, 2);
+  const curl = reportCurl(r);
+  return el("div", {class: "fetch-it"},
+    el("div", {class: "actions"}, copyButton(answer, "the JSON", "copy JSON"),
+      curl ? copyButton(curl, "the curl", "copy curl") : null),
+    curl ? el("pre", {class: "report-curl"}, curl) : null,
+    el("details", {}, el("summary", {}, "JSON"), el("pre", {class: "report-json"}, answer)));
+}
+
+function reportCurl(r) {
+  const world = state.world;
+  if (!world) return null;
+  const workspace = world.workspaces.find(w => w.id === r.workspaceId);
+  const user = world.users.find(u => u.id === r.userId);
+  const key = workspace ? workspace.apiKey : user && user.apiKey;
+  if (!key) return null;
+  return [`curl -s ${location.origin}/v1/reports/${r.id}`, `-H "X-Api-Key: ${key}"`,
+    ...(state.session === "default" ? [] : [`-H "X-Mock-Session: ${state.session}"`])].join(" \\\n  ");
 }
 
 // --- the journal -------------------------------------------------------------------------------------------
@@ -272,14 +310,17 @@ function openEntry(id) {
 }
 
 // --- deliveries -------------------------------------------------------------------------------------------
+const webhookName = id => state.webhookNames[id] || `webhook …${id.slice(-6)}`;
+
 function showDeliveries(deliveries) {
+  state.attempts = deliveries.attempts;
   rows($("#attempts"), deliveries.attempts, a => [el("tr", {class: a.delivered ? "" : "bad"},
-    el("td", {}, time(a.at)), el("td", {}, a.event), el("td", {title: a.url}, a.webhookId.slice(-6)),
+    el("td", {}, time(a.at)), el("td", {}, a.event), el("td", {title: `${a.webhookId} ${a.url}`}, webhookName(a.webhookId)),
     el("td", {}, a.attempt),
     el("td", {class: a.delivered ? "status-2" : "status-5"}, a.statusCode ?? (a.error || "no answer")),
     el("td", {}, a.latencyMs))], "#attempts-empty");
   rows($("#waiting"), deliveries.waiting, w => [el("tr", {},
-    el("td", {}, time(w.dueAt)), el("td", {}, w.event), el("td", {}, w.webhookId.slice(-6)),
+    el("td", {}, time(w.dueAt)), el("td", {}, w.event), el("td", {title: w.webhookId}, webhookName(w.webhookId)),
     el("td", {}, w.attempt > 1 ? `retry ${w.attempt - 1}` : "first"))], "#waiting-empty");
   rows($("#outbox"), deliveries.outbox, m => [el("tr", {},
     el("td", {}, time(m.sentAt)), el("td", {}, `${m.name} <${m.email}>`), el("td", {}, m.subject))],
@@ -319,6 +360,7 @@ async function refresh() {  // one poll at a time; a call during one runs anothe
   refreshing = (async () => {
     try {
       if (polls % 5 === 0) await loadServer();
+      if (polls % 2 === 0 || !state.world) showWorld((await call("GET", "/__mock/world")).data);
       if (polls++ % 3 === 0) showCoverage((await call("GET", "/__mock/coverage")).data);  // reads the journal
       const [clock, settings, reports, journal, deliveries] = await Promise.all([
         call("GET", "/__mock/clock"), call("GET", "/__mock/settings"), call("GET", "/__mock/reports?limit=50"),
@@ -340,14 +382,24 @@ async function refresh() {  // one poll at a time; a call during one runs anothe
   return refreshing;
 }
 
+// Another session: kept where the page found its own (the cookie, which the API reads for this browser's
+// calls too, or the address's ?__session=), so a reload opens it again.
 function switchSession(name) {
   state.session = name;
   localStorage.setItem("sendkit-mock.session", name);
+  if (state.sessionSource === "cookie") {
+    document.cookie = `${SESSION_COOKIE}=${encodeURIComponent(name)}; path=/; SameSite=Lax`;
+  } else {
+    state.sessionSource = "chosen";
+  }
   const url = new URL(location.href);
-  url.searchParams.set("session", name);
+  url.searchParams.delete("session");
+  url.searchParams.set("__session", name);
   history.replaceState(null, "", url);
   state.opened.clear(); state.content.clear(); state.seen.clear(); state.journal.clear();
+  state.world = null;
   polls = 0;
+  showSessionSource();
   document.dispatchEvent(new Event("sessionchange"));
   refresh();
 }
@@ -382,6 +434,8 @@ function start() {
   for (const button of document.querySelectorAll("[data-preset]")) {
     button.addEventListener("click", () => act(() => call("PATCH", "/__mock/settings", PRESETS[button.dataset.preset])));
   }
+  showSessionSource();
+  buildForms().catch(problem).then(() => { if (state.world) showForms(); });
   refresh();
   state.timer = setInterval(refresh, POLL_MS);
 }

@@ -1,7 +1,8 @@
 """The dashboard: a page at `/` over the control plane, for a person watching a session live.
 
 Plain HTML, CSS and JavaScript shipped in the package (`sendkit_mock/dashboard/`): no build step, nothing fetched
-from the network. The page is a client of `/__mock` only; this layer serves its files and nothing else.
+from the network. The page is a client of `/__mock` (and of `/v1` for what its forms create, with a key the
+control plane gave it, and `/openapi.json` for those forms' fields); this layer serves its files and nothing else.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .docs import base_url
 
-ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
+SCRIPT = "text/javascript; charset=utf-8"
+ASSETS = {"charts.js": SCRIPT, "forms.js": SCRIPT, "world.js": SCRIPT, "dashboard.js": SCRIPT,
+          "dashboard.css": "text/css; charset=utf-8"}
 PREFIX = "/dashboard/"
 
 

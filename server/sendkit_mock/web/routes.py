@@ -1,16 +1,23 @@
-"""The methods the documents give a path: the 405 before routing, and CORS preflight answers."""
+"""The methods the documents give a path: the 405 before routing, and CORS for the `/v1` API (preflights that
+list the documented methods, answers that expose the documented headers, credentials for named origins)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import BadRequest, Detail
+from ..spec.operations import HTTP_METHODS
+from ..spec.refs import deref
 from .admin import is_control
 from .incoming import incoming
+
+MOCK_HEADERS = "x-sendkit-mock-answer-headers"  # the mock document's list of what it adds to /v1 answers
 
 
 class MethodGuard:
@@ -31,20 +38,40 @@ class MethodGuard:
         await self.app(scope, receive, send)
 
 
-class ContractCors:
-    """CORS whose preflight answers list the methods the documents have for the path, not every HTTP method."""
+def answer_headers(documents: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every header the documents give an answer (`Retry-After`, `X-RateLimit-*`, `Allow`, ...) and those the
+    mock's document says it adds to `/v1` answers (`Preference-Applied`), sorted: what a script may read."""
+    names = {"Allow"}
+    for document in documents:
+        names.update(str(entry["name"]) for entry in document.get(MOCK_HEADERS, []))
+        for item in document.get("paths", {}).values():
+            for method, operation in deref(document, item).items():
+                if method not in HTTP_METHODS:
+                    continue
+                for response in operation.get("responses", {}).values():
+                    names.update(deref(document, response).get("headers", {}))
+    return sorted(names, key=str.lower)
 
-    def __init__(self, app: ASGIApp, every_method: str, origins: list[str]) -> None:
+
+class ContractCors:
+    """CORS whose preflight answers list the methods the documents have for the path, not every HTTP method,
+    whose answers expose every documented header (a frontend reads `Retry-After` after a 429), and which allows
+    credentials (the `sendkit_mock_session` cookie) to the origins `--cors-origins` names, never to `*`: with
+    `*`, Starlette would answer a request carrying a cookie with its own origin, granting it to every page."""
+
+    def __init__(self, app: ASGIApp, every_method: str, origins: list[str], expose: list[str]) -> None:
         self.app = app
         self._by_allow: dict[str, CORSMiddleware] = {}
         self._origins = origins
         self._every = every_method
+        self._expose = expose
+        self._credentials = "*" not in origins
 
     def _cors(self, allow: str) -> CORSMiddleware:
         if allow not in self._by_allow:
             self._by_allow[allow] = CORSMiddleware(
                 self.app, allow_origins=self._origins, allow_methods=allow.split(", "), allow_headers=["*"],
-                expose_headers=["Allow"],
+                expose_headers=self._expose, allow_credentials=self._credentials,
             )
         return self._by_allow[allow]
 
