@@ -25,6 +25,8 @@ SESSION = "dashman"
 HEADERS = {"X-Api-Key": WS_KEY, "X-Mock-Session": SESSION}
 PANELS = ("reports-panel", "journal-panel", "deliveries-panel", "world-panel", "recipients-panel", "webhooks-panel",
           "forms-panel", "sessions-panel")
+
+
 def shoot(browser: Any, panel: str) -> None:
     from selenium.webdriver.common.by import By
 
