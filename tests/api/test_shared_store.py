@@ -227,6 +227,36 @@ def test_a_worker_keeps_at_most_its_cap_of_sessions_heads_and_answers_each_sessi
     assert 0 < len(heads._kept) <= 3
 
 
+def test_a_redis_that_refuses_subscribe_costs_a_round_trip_and_nothing_else(
+        redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some managed Redis services refuse pub/sub: a worker then keeps nothing and reads the head each time."""
+    import redis
+    from redis.client import PubSub
+
+    tried: list[str] = []
+
+    def refused(self: Any, *args: Any, **kwargs: Any) -> None:
+        tried.append("SUBSCRIBE")
+        raise redis.ResponseError("NOPERM this user has no permissions to access the channel")
+
+    monkeypatch.setattr(PubSub, "subscribe", refused)
+    monkeypatch.setattr(shared_store._Heads, "RETRY_SECONDS", 3600)  # (1 s in use: this run may be slow)
+    pair = Pair(redis_store_url(redis_server))
+    rid = ids(pair.one.post("/v1/reports", json=SEED_BODY, headers=ws()))[0]
+    pair.one.get(f"/v1/reports/{rid}", headers=ws())
+    calls: list[str] = []
+    plain, batched = redis.Redis.execute_command, redis.client.Pipeline.execute
+    monkeypatch.setattr(redis.Redis, "execute_command",
+                        lambda self, *a, **k: calls.append(str(a[0])) or plain(self, *a, **k))
+    monkeypatch.setattr(redis.client.Pipeline, "execute",
+                        lambda self, *a, **k: calls.append("pipeline") or batched(self, *a, **k))
+    assert pair.one.get(f"/v1/reports/{rid}", headers=ws()).json()["data"]["status"] == "queued"
+    assert len(calls) == 3, calls  # the head, the report, the journal
+    pair.other.post("/__mock/clock", json={"advance": 10})
+    assert pair.one.get(f"/v1/reports/{rid}", headers=ws()).json()["data"]["status"] == "ready"
+    assert len(tried) == 2  # once per worker, not again on each of its requests (again after RETRY_SECONDS)
+
+
 def test_a_duplicate_email_cannot_be_raced_in_through_two_workers(pair: Pair) -> None:
     body = {"name": "Dana", "email": "dana.race@example.com"}
 

@@ -623,6 +623,7 @@ class _Heads:
     every worker. Without the subscription (Redis restarted, the connection lost) nothing is kept."""
 
     MAX_KEPT = 4_096  # sessions (the store holds at most --max-sessions): past it, all are dropped and read again
+    RETRY_SECONDS = 1.0  # a refused or lost subscription is tried again at most this often
 
     def __init__(self, client: Client, channel: str) -> None:
         self._r, self.channel = client, channel
@@ -630,6 +631,7 @@ class _Heads:
         self._kept: dict[str, tuple[list[Any], bytes | None]] = {}
         self._epoch = 0  # moves on with every change heard of: a read that raced one is not kept
         self._pubsub: Any = None
+        self._retry_at = 0.0
 
     def read(self, head: _Head) -> tuple[list[Any], bytes | None]:
         with self._lock:
@@ -655,6 +657,9 @@ class _Heads:
     def _listen(self) -> bool:
         """Take in the changes heard of (under the lock); False when not subscribed: nothing may be kept."""
         if self._pubsub is None:
+            if time.monotonic() < self._retry_at:
+                return False
+            self._retry_at = time.monotonic() + self.RETRY_SECONDS
             return self._subscribe()
         try:
             while (message := self._pubsub.get_message(timeout=0)) is not None:
