@@ -664,7 +664,7 @@ class _Heads:
         try:
             while (message := self._pubsub.get_message(timeout=0)) is not None:
                 if message["type"] == "message":
-                    self._kept.pop(message["data"].decode(), None)
+                    self._kept.pop(message["data"].decode("utf-8", "replace"), None)  # (anyone may publish)
                     self._epoch += 1
             return True
         except (redis.RedisError, OSError):  # what was sent meanwhile is lost: nothing kept can be trusted
