@@ -18,7 +18,16 @@ from .contract.command import run as run_contract
 from .domain.world import FixtureError
 from .errors import MissingExtra, need
 from .runtime.limits import Limits, quiet_accept_errors, raise_descriptor_limit
-from .runtime.tls import NAMES, Certificate, TlsError, ca_directory, certificate_for, local_ca, trust_hints
+from .runtime.tls import (
+    NAMES,
+    STOP_SECONDS,
+    Certificate,
+    TlsError,
+    ca_directory,
+    certificate_for,
+    local_ca,
+    trust_hints,
+)
 from .session.snapshot import StateFileError
 from .settings import Settings, SettingsError
 
@@ -280,7 +289,7 @@ def run_worker(settings: Settings, sockets: list[Any] | None = None) -> None:
                                 access_log=False, loop="asyncio", ws="none",  # no WebSocket route: no websockets import
                                 # The peer as the socket has it: an X-Forwarded-For from any local client would
                                 # rename it, and the faults find a request's connection by that name (a 500).
-                                proxy_headers=False, **tls)
+                                proxy_headers=False, timeout_graceful_shutdown=STOP_SECONDS, **tls)
         servers.append((uvicorn.Server(config), None if sockets is None else [sockets[n]]))
     if len(servers) == 1:
         servers[0][0].run(sockets=servers[0][1])

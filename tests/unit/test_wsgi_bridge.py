@@ -50,6 +50,29 @@ def test_a_body_in_chunks_reaches_flask_whole_and_the_answer_goes_back_in_one_pi
     assert body == {"type": "http.response.body", "body": b"x=1:hello world"}
 
 
+def test_calls_on_several_threads_at_once_all_wait_for_the_preparation() -> None:
+    """The first calls of a test client used from a thread pool: none may reach Flask before `prepare` (which
+    binds the views that pass the session) has run; one that did was a 500."""
+    prepared = threading.Event()
+    seen: list[bool] = []
+
+    def prepare() -> None:
+        prepared.wait(2)  # held until every thread is at the door
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append(prepared.is_set())
+        return echo(environ, start_response)
+
+    app = OnTheLoop(wsgi, frozenset(), prepare=prepare)
+    threads = [threading.Thread(target=drive, args=(app, [b"x"])) for _ in range(8)]
+    for t in threads:
+        t.start()
+    threading.Timer(0.3, prepared.set).start()
+    for t in threads:
+        t.join(10)
+    assert seen == [True] * 8
+
+
 def test_a_client_gone_before_its_body_ends_gets_no_answer_and_raises_nothing() -> None:
     assert drive(OnTheLoop(echo, frozenset()), [b"hel", b"lo"], disconnect=True) == []
 

@@ -27,8 +27,9 @@ NAMES = ("localhost", "127.0.0.1", "::1")
 CA_FILE, CA_KEY_FILE, SERVER_FILE = "ca.pem", "ca-key.pem", "localhost.pem"
 SERVER_DAYS = 800  # macOS refuses a server certificate valid for more than 825 days, from any CA
 RENEW_DAYS = 700
-# An idle TLS connection is closed only once its client answers the close, and one that never reads (an idle
-# pooled connection) would hold a server's stop for asyncio's 30 s; plain HTTP ones close at once.
+# How long a stop waits for the requests in flight: an idle TLS connection is closed only once its client
+# answers the close, one that never reads (an idle pooled connection) would hold a server's stop for asyncio's
+# 30 s, and a page that polls (the dashboard) sends request after request on its connection while it closes.
 STOP_SECONDS = 3
 
 if TYPE_CHECKING:
@@ -52,8 +53,7 @@ class Certificate:
 
     def uvicorn_options(self) -> dict[str, Any]:
         """uvicorn.Config's arguments for an HTTPS listener serving this certificate."""
-        return {"ssl_certfile": str(self.cert_file), "ssl_keyfile": str(self.key_file),
-                "timeout_graceful_shutdown": STOP_SECONDS}
+        return {"ssl_certfile": str(self.cert_file), "ssl_keyfile": str(self.key_file)}
 
 
 def certificate_for(settings: Settings) -> Certificate | None:

@@ -24,9 +24,12 @@ class ThreadedServer:
         """With a `certificate`, HTTPS; `lifespan="off"` for a second listener on an app another one runs."""
         import uvicorn
 
+        from ..runtime.tls import STOP_SECONDS
+
         tls = certificate.uvicorn_options() if certificate is not None else {}
         config = uvicorn.Config(app, host=host, port=port, http=http, lifespan=lifespan, log_level=log_level,
-                                access_log=False, ws="none", **tls)  # no WebSocket route
+                                access_log=False, ws="none", timeout_graceful_shutdown=STOP_SECONDS,
+                                **tls)  # no WebSocket route
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=f"sendkit-mock {host}:{port}", daemon=True)
         self.host, self.port, self.scheme = host, port, "https" if certificate else "http"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import io
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -39,11 +40,16 @@ class OnTheLoop:
         self._pool: ThreadPoolExecutor | None = None
         self._workers = workers
         self._prepare = prepare  # run once, on the first call (connexion has registered its routes by then)
+        self._preparing = threading.Lock()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if self._prepare is not None:
-            prepare, self._prepare = self._prepare, None
-            prepare()
+            # Calls on several threads at once (test clients used from a pool) wait until it has run: one that
+            # went on while another prepared reached connexion's own views, without the session (a 500).
+            with self._preparing:
+                if self._prepare is not None:
+                    self._prepare()
+                    self._prepare = None
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
