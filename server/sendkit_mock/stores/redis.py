@@ -530,13 +530,8 @@ class RedisReports(RedisRecords[Report]):
     @unavailable
     def add_new(self, reports: list[Report], evictable: Callable[[Report], bool],
                 announcements: DueQueue[tuple[str, datetime]]) -> list[Report]:
-        if not isinstance(announcements, RedisDueQueue) or announcements._r is not self._r:
-            first = self.next_seq(len(reports))  # a queue elsewhere (tests): one write after another
-            stored = [report.sequenced(first + n) for n, report in enumerate(reports)]
-            for report in stored:
-                self.add(report, evictable)
-                announcements.push(report.timeline.finishes, (report.id, report.timeline.finishes))
-            return stored
+        assert isinstance(announcements, RedisDueQueue) and announcements._r is self._r, \
+            "a create is one Lua call: the reports and their announcements in the same Redis"
         args: list[str | int | bytes] = []
         for report in reports:  # each sent around its seq, which the script fills in
             unsequenced = report.sequenced(0)
