@@ -132,6 +132,7 @@ def main() -> None:
         started = time.monotonic()
         print(f"{'t s':>6} {'RSS MiB':>8} {'answers':>9} {'req/s':>7} {'req/CPU-s':>9}", flush=True)
         last = (0.0, 0, cpu_seconds([server.pid]))
+        rates.append(last)  # the load's start: the first window's origin
         while load.poll() is None:
             time.sleep(args.every)
             rss = rss_kib([server.pid])[0] / 1024
@@ -166,19 +167,17 @@ def answered_so_far(counts: Path) -> int:
 
 def throughput(rates: list[tuple[float, int, float]], minutes: float) -> None:
     """The first and the last sixth of the run (5 minutes of 30), by wall clock and by the server's CPU."""
-    if len(rates) < 4:
+    if len(rates) < 5:  # the start and four samples
         print("too few samples for throughput")
         return
     span = minutes * 60 / 6
-    first = [r for r in rates if r[0] <= span + 1e-6]
-    final = [r for r in rates if r[0] >= rates[-1][0] - span - 1e-6]
-    origin = (0.0, 0, rates[0][2] - (rates[1][2] - rates[0][2]))  # the CPU before the first sample, about
+    first = rates[:max(2, sum(r[0] <= span + 1e-6 for r in rates))]  # a sample a little late still ends it
+    final = rates[-max(2, sum(r[0] >= rates[-1][0] - span - 1e-6 for r in rates)):]
 
     def window(a: tuple[float, int, float], b: tuple[float, int, float]) -> tuple[float, float]:
         return (b[1] - a[1]) / (b[0] - a[0]), (b[1] - a[1]) / (b[2] - a[2]) if b[2] > a[2] else float("nan")
 
-    (rps1, cpu1), (rps2, cpu2) = window(origin if first[0] is rates[0] else first[0], first[-1]), \
-        window(final[0], final[-1])
+    (rps1, cpu1), (rps2, cpu2) = window(first[0], first[-1]), window(final[0], final[-1])
     print(f"throughput: first {span:.0f} s {rps1:.0f} req/s ({cpu1:.0f} per CPU-s), last {span:.0f} s "
           f"{rps2:.0f} req/s ({cpu2:.0f} per CPU-s): {rps2 / rps1:.2f}x by the clock, {cpu2 / cpu1:.2f}x by CPU")
 
