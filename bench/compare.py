@@ -12,7 +12,9 @@ printed: requests/s, requests per CPU-second of the server (what moves least on 
 the ratios of sendkit-mock to each peer.
 Every answer is checked by wrk (its status, and for the mock's report the `ready` status in the body): a fast
 wrong answer is a failure, printed as such. `limit` is a bare ASGI app on the same uvicorn answering fixed bytes:
-the distance to it is what the stack costs before any work of ours.
+the distance to it is what the stack costs before any work of ours. `floor` is connexion's FlaskApp built as the
+mock builds it (validation both ways, the mock's validators, bridge and views) answering recorded answers, with
+none of the mock's features (bench/floor.py): no mock with every feature on can cost less.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MOCKS = ("sendkit-mock", "baseline")  # answers checked to the body (the peers answer static examples)
+MOCKS = ("sendkit-mock", "baseline")  # prepared through the control plane (the peers answer static examples)
+CHECKED = (*MOCKS, "floor")  # answers checked to the body (the floor answers a ready report it recorded)
 SPEC = ROOT / "openapi.yaml"
 HOST = "127.0.0.1"
 WS_KEY = "sk_4a2be3efa1ee546f088b9e44a35b5b609f3677e04d8c9c68"
@@ -224,6 +227,8 @@ def servers(wanted: list[str], tmp: Path, baseline: Path | None = None) -> list[
                                                           "-h", HOST, "-v", "silent"], p),
         "connexion-mock": lambda p: Server("connexion-mock", [python, "-m", "connexion", "run", str(SPEC),
                                                               "--mock", "all", "-p", str(p), "-H", HOST], p),
+        # connexion's FlaskApp as the mock builds it, with none of the mock's features (bench/floor.py)
+        "floor": lambda p: Server("floor", [python, str(ROOT / "bench" / "floor.py"), "--port", str(p)], p),
         "limit": lambda p: Server("limit", [python, "-m", "uvicorn", "--app-dir", str(tmp), "limit_app:app",
                                             "--host", HOST, "--port", str(p), "--no-access-log",
                                             "--log-level", "warning"], p),
@@ -242,15 +247,18 @@ WRK_WRONG = re.compile(r"wrong answers: (\d+)")
 
 
 def wrk(binary: str, server: Server, workload: Workload, duration: int, connections: int,
-        core: int | str | None) -> dict[str, float]:
+        core: int | str | None, session: str | None = None) -> dict[str, float]:
+    """One wrk run against `server` (in the mock's `session` when one is named); its figures."""
     path = workload.path.replace("{id}", server.report_id)
-    check_body = workload.body_has if server.name in MOCKS else None
+    check_body = workload.body_has if server.name in CHECKED else None
     expect = workload.expect if server.name != "limit" else (200,)  # the limit answers 200 and fixed bytes
     lua = [f'wrk.method = "{workload.method}"', 'wrk.headers["Content-Type"] = "application/json"']
     if workload.key:
         lua.append(f'wrk.headers["X-Api-Key"] = "{WS_KEY}"')
     if workload.body is not None:
         lua.append(f"wrk.body = [[{workload.body}]]")
+    if session is not None:
+        lua.append(f'wrk.headers["X-Mock-Session"] = "{session}"')
     expected = " or ".join(f"status == {s}" for s in expect)
     body_ok = f' and string.find(body, [[{check_body}]], 1, true) ~= nil' if check_body else ""
     lua += [

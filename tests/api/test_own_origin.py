@@ -103,3 +103,27 @@ def test_the_exposed_headers_are_read_from_the_documents_not_listed_by_hand() ->
         "components": {"responses": {"Limited": {"description": "slow down", "headers": {"Retry-After": {}}}}}}
     mock = {"x-sendkit-mock-answer-headers": [{"name": "Preference-Applied"}], "paths": {}}
     assert answer_headers([document, mock]) == ["Allow", "Preference-Applied", "Retry-After", "X-Request-Id"]
+
+
+@pytest.mark.parametrize("path", ["/v1/reports", "/v1/reports/nope", "/v1/nothing-here"])
+def test_an_answer_without_an_origin_still_varies_on_origin_once_for_caches(client: Any, path: str) -> None:
+    plain = client.get(path, headers=ws())
+    crossed = client.get(path, headers={**ws(), "Origin": EVIL})
+    for answer in (plain, crossed):
+        assert [v for k, v in answer.headers.multi_items() if k == "vary"] == ["Origin"], answer.headers
+    assert plain.status_code == crossed.status_code
+
+
+def test_vary_origin_joins_a_vary_the_answer_already_has() -> None:
+    import asyncio
+
+    from sendkit_mock.web.routes import _vary_origin
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(_vary_origin(send)({"type": "http.response.start", "status": 200,
+                                    "headers": [(b"vary", b"Accept"), (b"content-type", b"application/json")]}))
+    assert sent[0]["headers"] == [(b"content-type", b"application/json"), (b"vary", b"Accept, Origin")]

@@ -82,8 +82,26 @@ class ContractCors:
         if is_control(scope["path"]):  # no grant to another origin: OwnOrigin refuses it (admin.py)
             await self.app(scope, receive, send)
             return
+        if not any(name == b"origin" for name, _ in scope["headers"]):  # not a browser's cross-origin call
+            await self.app(scope, receive, _vary_origin(send))
+            return
         route = incoming(scope).route
         await self._cors(route.allow if route is not None else self._every)(scope, receive, _shaped(send))
+
+
+def _vary_origin(send: Send) -> Send:
+    """What Starlette's CORS adds to an answer to a request without `Origin`, without its cost per request:
+    `Vary: Origin`, joined to the answer's own `Vary` in one header (a cache keeps answers apart by origin)."""
+
+    async def varied(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            vary = [value for name, value in headers if name.lower() == b"vary"]
+            kept = [(name, value) for name, value in headers if name.lower() != b"vary"] if vary else headers
+            message = {**message, "headers": [*kept, (b"vary", b", ".join([*vary, b"Origin"]))]}
+        await send(message)
+
+    return varied
 
 
 def _shaped(send: Send) -> Send:

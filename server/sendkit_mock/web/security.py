@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -28,14 +29,23 @@ def key_checker(auth: Authenticator) -> Callable[..., dict[str, Any] | None]:
     return check
 
 
+@functools.lru_cache(maxsize=16)
+def _accepts(func: Callable[..., Any], keyword: str) -> bool:
+    return ApiKeySecurityHandler._accepts_kwarg(func, keyword)
+
+
 def security_map(auth: Authenticator) -> dict[str, type]:
     check = key_checker(auth)
 
     class ApiKey(ApiKeySecurityHandler):
+        _accepts_kwarg = staticmethod(_accepts)  # connexion inspects the function twice per request otherwise
+
         def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[..., Any]:
             return check
 
     class Bearer(BearerSecurityHandler):
+        _accepts_kwarg = staticmethod(_accepts)
+
         def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[..., Any]:
             return check
 
