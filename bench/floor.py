@@ -52,9 +52,10 @@ def recorded() -> dict[str, tuple[Any, int]]:
     return asyncio.run(answers())
 
 
-def floor_app() -> tuple[Any, str]:
-    """The stack with recorded answers; and the ready report's id."""
-    from connexion import FlaskApp
+def floor_app(kind: str = "flask") -> tuple[Any, str]:
+    """The stack with recorded answers; and the ready report's id. `kind` "async": connexion's AsyncApp (no
+    Flask: connexion calls the handlers on the loop), for the figure of the road not taken."""
+    from connexion import AsyncApp, FlaskApp
     from connexion.datastructures import MediaTypeDict
     from connexion.exceptions import ProblemException
     from connexion.resolver import Resolver
@@ -88,7 +89,7 @@ def floor_app() -> tuple[Any, str]:
     handlers = {"createReport": create_report, "getReport": get_report, "listReports": list_reports}
     documents = spec.load(spec_path())
     jsonifier = FastJsonifier()
-    app = FlaskApp(__name__)
+    app = FlaskApp(__name__) if kind == "flask" else AsyncApp(__name__)
     app.add_api(
         copy.deepcopy(documents.sendkit.document),
         swagger_ui_options=None,
@@ -108,7 +109,8 @@ def floor_app() -> tuple[Any, str]:
     app.add_error_handler(HTTPException, errors.on_http_exception)
     index = spec.OperationIndex(documents)
     planned = {k: v for k, v in views.plans(index, handlers).items() if k in handlers}
-    serve_on_the_loop(app, frozenset(), prepare=lambda: views.bind(app.app, planned, jsonifier))
+    if kind == "flask":
+        serve_on_the_loop(app, frozenset(), prepare=lambda: views.bind(app.app, planned, jsonifier))
     return app, answers["getReport"][0]["data"]["id"]
 
 
@@ -139,10 +141,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, help="serve on 127.0.0.1:PORT")
     parser.add_argument("--inprocess", action="store_true", help="measure through the ASGI app instead")
+    parser.add_argument("--app", choices=("flask", "async"), default="flask",
+                        help="connexion's FlaskApp (the mock's stack) or its AsyncApp")
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    app, report_id = floor_app()
+    app, report_id = floor_app(args.app)
     if args.inprocess:
         asyncio.run(measure(app, report_id, args.requests, args.repeat))
         sys.stdout.flush()

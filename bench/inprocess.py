@@ -3,6 +3,7 @@
     python bench/inprocess.py                       # every workload, microseconds of CPU per request
     python bench/inprocess.py --profile get --top 40  # cProfile of one workload, sorted by own time
     python bench/inprocess.py --requests 4000 --concurrency 8 --repeat 9
+    python bench/inprocess.py --no-access-log --no-journal    # what those two cost (bench/floor.py: all off)
 
 The app is built as `serve` builds it (sessions, the journal, validation both ways, the access log) and called
 by N concurrent tasks on one event loop, as uvicorn would call it; each answer's status is checked. What it
@@ -94,7 +95,8 @@ async def run(args: argparse.Namespace) -> None:
     from sendkit_mock.runtime.access_log import AccessLog
     from sendkit_mock.settings import Settings
 
-    settings = Settings(clock_mode="manual", log_level="warning", store=args.store)
+    settings = Settings(clock_mode="manual", log_level="warning", store=args.store,
+                        journal_size=1000 if args.journal else 0)
     mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)
     tune_garbage_collector()
     app = AccessLog(mock.app) if args.access_log else mock.app
@@ -147,6 +149,7 @@ def main() -> None:
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    parser.add_argument("--no-journal", dest="journal", action="store_false", help="what the journal costs: off")
     parser.add_argument("--store", default="memory", help="memory, or a Redis URL (a running redis-server)")
     asyncio.run(run(parser.parse_args()))
 
