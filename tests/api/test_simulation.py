@@ -212,7 +212,8 @@ def test_settings_start_from_the_flags_and_change_per_session() -> None:
         assert bad.status_code == 400 and bad.json()["details"][0]["field"] == "latency"
 
 
-@pytest.mark.parametrize("flags", [{"latency": "fast"}, {"rate_limit": "many"}, {"error_rate": 2.0}])
+@pytest.mark.parametrize("flags", [{"latency": "fast"}, {"latency": "uniform:400-50"}, {"rate_limit": "many"},
+                                   {"error_rate": 2.0}])
 def test_bad_flags_stop_start_up_with_a_message(flags: dict[str, Any]) -> None:
     from sendkit_mock.settings import SettingsError
 

@@ -19,3 +19,15 @@ def test_a_lognormal_latency_centres_on_its_median_and_a_fixed_one_is_fixed() ->
     assert 105 <= draws[500] <= 135
     fixed = Simulator(Behaviour(latency=Latency.parse("150")), 1)
     assert {fixed.judge(None, START).delay_ms for _ in range(10)} == {150}
+
+
+def test_a_reversed_uniform_range_is_refused_with_the_range_it_probably_meant() -> None:
+    import random
+
+    import pytest
+
+    from sendkit_mock.simulation.behaviour import BehaviourError
+
+    with pytest.raises(BehaviourError, match=r"LOW <= HIGH \(uniform:50-400\?\)"):
+        Latency.parse("uniform:400-50")
+    assert Latency.parse("uniform:80-80").sample(random.Random(1)) == 80

@@ -40,7 +40,10 @@ class Latency:
             if re.fullmatch(r"\d+(\.\d+)?", spec):
                 return cls._checked(spec, "fixed", float(spec))
             if match := re.fullmatch(r"uniform:(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)", spec):
-                low, high = sorted((float(match[1]), float(match[2])))
+                low, high = float(match[1]), float(match[2])
+                if low > high:  # a typo more likely than a wish: said, not silently swapped
+                    raise BehaviourError(f"latency {text!r}: uniform:LOW-HIGH needs LOW <= HIGH (uniform:{match[2]}-"
+                                         f"{match[1]}?)")
                 return cls._checked(spec, "uniform", low, high)
             if match := re.fullmatch(r"lognormal:median=(\d+(?:\.\d+)?),sigma=(\d+(?:\.\d+)?)", spec):
                 return cls._checked(spec, "lognormal", float(match[1]), float(match[2]))
