@@ -69,3 +69,25 @@ def test_a_trailing_slash_is_a_404_not_a_redirect_built_from_the_host_header(gua
     status, body = raw_get(guarded, path, {"X-Api-Key": "nope", "Host": host, "X-Mock-Admin-Token": TOKEN})
     assert status == 404, body
     assert body["details"] == [{"field": "path", "message": f"No such path; without the trailing slash it is {meant}"}]
+
+
+@pytest.mark.parametrize("path", ["/__mock/server", "/v1/reports", "/"])
+def test_two_host_headers_are_a_400_wherever_they_go(guarded: RunningServer, path: str) -> None:
+    """RFC 9112 §3.2. A layer that reads the first `Host` and another that reads the last would disagree on
+    which server was named; one of them passes the own-host check with a name the other never saw."""
+    where = urlsplit(guarded.url)
+    for hosts in (("127.0.0.1", "evil.example"), ("evil.example", "127.0.0.1"), ("127.0.0.1", "127.0.0.1")):
+        connection = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=5)
+        try:
+            connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            for host in hosts:
+                connection.putheader("Host", host)
+            connection.putheader("X-Mock-Admin-Token", TOKEN)
+            connection.putheader("X-Api-Key", "sk_4a2be3efa1ee546f088b9e44a35b5b609f3677e04d8c9c68")
+            connection.endheaders()
+            response = connection.getresponse()
+            body = json.loads(response.read())
+        finally:
+            connection.close()
+        assert response.status == 400, (hosts, body)
+        assert body["details"] == [{"field": "Host", "message": "Sent more than once"}]

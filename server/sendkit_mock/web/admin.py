@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import Detail, Forbidden, Unauthorized
+from ..errors import BadRequest, Detail, Forbidden, Unauthorized
 
 CONTROL_PREFIXES = ("/__mock", "/dashboard/")  # and the page itself, "/"
 HEADER = b"x-mock-admin-token"
@@ -36,7 +36,8 @@ class OwnOrigin:
     """The control plane and the dashboard answer only their own origin, so a page the developer visits can
     neither drive nor read them: a request whose `Origin` is another origin, that a browser marks
     `Sec-Fetch-Site: cross-site`, or `same-site` (another port of this host) other than a link to the page, is a
-    403, and so is a `Host` that is no name of this server (evil.example resolving to 127.0.0.1). Names of this
+    403, and so is a `Host` that is no name of this server (evil.example resolving to 127.0.0.1); two `Host`
+    headers are a 400 on every path (RFC 9112 §3.2). Names of this
     server: IP addresses, localhost, names of one label (an attacker's domain has a dot), and `--allowed-hosts`.
     Tools that send no Origin (curl, the pytest plugin, SDKs) are not affected."""
 
@@ -45,6 +46,9 @@ class OwnOrigin:
         self.allowed = frozenset(name.lower() for name in allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and sum(1 for name, _ in scope["headers"] if name == b"host") > 1:
+            # RFC 9112 §3.2: a 400; one layer reading the first and another the last is how a check is passed
+            raise BadRequest("A request names its host once", details=[Detail("Host", "Sent more than once")])
         if scope["type"] == "http" and is_control(scope["path"]):
             headers = dict(scope["headers"])
             host = headers.get(b"host", b"").decode("latin-1").lower()
