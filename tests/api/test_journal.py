@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from sendkit_mock import ManualClock, Settings, create_mock
@@ -200,3 +201,23 @@ def test_an_error_a_stub_answered_is_no_violation_of_the_client(client: Any) -> 
     assert client.post("/v1/reports", json=SEED_BODY, headers=ws()).status_code == 400
     (entry,) = journal(client)["data"]
     assert entry["injected"] == "stub:stub-1" and entry["violations"] == []
+
+
+def test_a_start_up_state_file_whose_entries_name_no_id_gets_them_named_from_their_place(
+        client: Any, tmp_path: Path) -> None:
+    """The start-up reader takes `_id` as optional (PUT /__mock/state requires it); the journal then answered
+    a 500 on the embedded store, reading an entry with no id."""
+    for _ in range(3):
+        client.get("/v1/reports", headers=ws())
+    state = client.get("/__mock/state?journal=true").json()["data"]
+    exported = [e.pop("_id") for e in state["journal"]]
+    state["journal"][0]["_id"] = None
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    with create_mock(Settings(state=tmp_path / "state.json"), clock=ManualClock(START)).app.test_client() as loaded:
+        answer = loaded.get("/__mock/requests")
+        assert answer.status_code == 200, answer.text
+        assert [e["_id"] for e in answer.json()["data"]] == exported  # the counter came with the file
+        loaded.get("/v1/reports", headers=ws())
+        after = [e["_id"] for e in journal(loaded)["data"]]
+        assert after[1:] == exported and after[0] not in exported
+        assert [e["_id"] for e in journal(loaded, f"?cursor={exported[0]}&limit=1")["data"]] == exported[1:2]

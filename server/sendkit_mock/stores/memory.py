@@ -429,7 +429,13 @@ class InMemoryLog(Generic[E]):
 
     def replace_all(self, entries: list[E]) -> None:
         self.clear()
-        for entry in entries[-self._capacity:] if self._capacity else []:
+        kept = entries[-self._capacity:] if self._capacity else []
+        if self._counter is not None:  # an entry without its name is named from its place, as on Redis
+            first = self._counter.value - len(kept) + 1
+            for n, entry in enumerate(kept, start=first):
+                if isinstance(entry, dict) and entry.get("_id") is None:
+                    entry["_id"] = numbered_id(self._name, n)
+        for entry in kept:
             self.append(entry)
 
     def clear(self) -> None:

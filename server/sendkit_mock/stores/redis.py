@@ -743,7 +743,8 @@ class RedisLog(Generic[E]):
         entries = [_loads(raw) for raw in found]
         first = int(last or 0) - len(entries) + 1
         for n, entry in enumerate(entries, start=first):
-            entry.setdefault("_id", numbered_id(self._name, n))
+            if entry.get("_id") is None:  # numbered as appended, or a state file's entry that named none
+                entry["_id"] = numbered_id(self._name, n)
         return entries
 
     @unavailable
