@@ -19,9 +19,7 @@ import asyncio
 import copy
 import json
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -108,33 +106,10 @@ def floor_app(kind: str = "flask") -> tuple[Any, str]:
     app.add_error_handler(ProblemException, handlers_of_errors.on_problem)
     app.add_error_handler(HTTPException, errors.on_http_exception)
     index = spec.OperationIndex(documents)
-    planned = {k: v for k, v in views.plans(index, handlers).items() if k in handlers}
+    planned = views.plans(index, handlers)
     if kind == "flask":
         serve_on_the_loop(app, frozenset(), prepare=lambda: views.bind(app.app, planned, jsonifier))
     return app, answers["getReport"][0]["data"]["id"]
-
-
-async def measure(app: Any, report_id: str, requests: int, repeat: int) -> None:
-    for name in ("post", "invalid", "nokey", "get", "list"):
-        method, target, body, key, expected = inprocess.WORKLOADS[name]
-        target = target.replace("{id}", report_id)
-
-        async def worker(count: int, method: str = method, target: str = target, body: bytes | None = body,
-                         key: bool = key, expected: int = expected) -> None:
-            for _ in range(count):
-                status, raw = await inprocess.call(app, method, target, body, key)
-                if status != expected:
-                    raise SystemExit(f"{method} {target}: {status} (expected {expected}): {raw[:300]!r}")
-
-        await asyncio.gather(*(worker(max(1, requests // 80)) for _ in range(8)))  # warm up
-        runs = []
-        for _ in range(repeat):
-            cpu = time.process_time()
-            await asyncio.gather(*(worker(requests // 8) for _ in range(8)))
-            runs.append(time.process_time() - cpu)
-        total = requests // 8 * 8
-        print(f"{name:8} {1e6 * min(runs) / total:6.0f} us CPU/request (best of {repeat}; median "
-              f"{1e6 * statistics.median(runs) / total:.0f})  {total / min(runs):6.0f} req/CPU-s", flush=True)
 
 
 def main() -> None:
@@ -148,7 +123,12 @@ def main() -> None:
     args = parser.parse_args()
     app, report_id = floor_app(args.app)
     if args.inprocess:
-        asyncio.run(measure(app, report_id, args.requests, args.repeat))
+        async def every_workload() -> None:
+            for name in ("post", "invalid", "nokey", "get", "list"):
+                await inprocess.measure(app, name, report_id, requests=args.requests, concurrency=8,
+                                        repeat=args.repeat)
+
+        asyncio.run(every_workload())
         sys.stdout.flush()
         os._exit(0)  # connexion's worker threads of the recording mock are not daemons
     if args.port is None:

@@ -96,7 +96,7 @@ async def run(args: argparse.Namespace) -> None:
     from sendkit_mock.settings import Settings
 
     settings = Settings(clock_mode="manual", log_level="warning", store=args.store,
-                        journal_size=1000 if args.journal else 0)
+                        **({} if args.journal else {"journal_size": 0}))
     mock = create_mock(settings, executor=PoolExecutor(settings.delivery_workers), background=True)
     tune_garbage_collector()
     app = AccessLog(mock.app) if args.access_log else mock.app
@@ -109,34 +109,41 @@ async def run(args: argparse.Namespace) -> None:
     assert status == 200, raw
     picked = [w.strip() for w in (args.profile or args.workloads).split(",")]
     for name in picked:
-        method, target, body, key, expected = WORKLOADS[name]
-        target = target.replace("{id}", report_id)
-
-        async def worker(count: int, method: str = method, target: str = target, body: bytes | None = body,
-                         key: bool = key, expected: int = expected) -> None:
-            for _ in range(count):
-                status, raw = await call(app, method, target, body, key)
-                if status != expected:
-                    raise SystemExit(f"{method} {target}: {status} (expected {expected}): {raw[:300]!r}")
-
-        per_task = max(1, args.requests // args.concurrency)
-        await asyncio.gather(*(worker(max(1, per_task // 10)) for _ in range(args.concurrency)))  # warm up
         profiler = cProfile.Profile() if args.profile else None
-        runs = []
-        for _ in range(args.repeat):
-            cpu = time.process_time()
-            if profiler:
-                profiler.enable()
-            await asyncio.gather(*(worker(per_task) for _ in range(args.concurrency)))
-            if profiler:
-                profiler.disable()
-            runs.append(time.process_time() - cpu)
-        total = per_task * args.concurrency
-        best, median = min(runs), statistics.median(runs)
-        print(f"{name:8} {1e6 * best / total:6.0f} us CPU/request (best of {args.repeat}; median "
-              f"{1e6 * median / total:.0f})  {total / best:6.0f} req/CPU-s", flush=True)
+        await measure(app, name, report_id, requests=args.requests, concurrency=args.concurrency,
+                      repeat=args.repeat, profiler=profiler)
         if profiler:
             pstats.Stats(profiler).strip_dirs().sort_stats(args.sort).print_stats(args.top)
+
+
+async def measure(app: Any, name: str, report_id: str, *, requests: int, concurrency: int, repeat: int,
+                  profiler: cProfile.Profile | None = None) -> None:
+    """One workload through `app` by `concurrency` tasks, after a warm-up; prints the CPU per request (best
+    and median of `repeat` runs). bench/floor.py measures its app with it too."""
+    method, target, body, key, expected = WORKLOADS[name]
+    target = target.replace("{id}", report_id)
+
+    async def worker(count: int) -> None:
+        for _ in range(count):
+            status, raw = await call(app, method, target, body, key)
+            if status != expected:
+                raise SystemExit(f"{method} {target}: {status} (expected {expected}): {raw[:300]!r}")
+
+    per_task = max(1, requests // concurrency)
+    await asyncio.gather(*(worker(max(1, per_task // 10)) for _ in range(concurrency)))  # warm up
+    runs = []
+    for _ in range(repeat):
+        cpu = time.process_time()
+        if profiler:
+            profiler.enable()
+        await asyncio.gather(*(worker(per_task) for _ in range(concurrency)))
+        if profiler:
+            profiler.disable()
+        runs.append(time.process_time() - cpu)
+    total = per_task * concurrency
+    best, median = min(runs), statistics.median(runs)
+    print(f"{name:8} {1e6 * best / total:6.0f} us CPU/request (best of {repeat}; median "
+          f"{1e6 * median / total:.0f})  {total / best:6.0f} req/CPU-s", flush=True)
 
 
 def main() -> None:

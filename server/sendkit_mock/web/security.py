@@ -29,13 +29,12 @@ def key_checker(auth: Authenticator) -> Callable[..., dict[str, Any] | None]:
     return check
 
 
-@functools.lru_cache(maxsize=16)
-def _accepts(func: Callable[..., Any], keyword: str) -> bool:
-    return ApiKeySecurityHandler._accepts_kwarg(func, keyword)
-
-
 def security_map(auth: Authenticator) -> dict[str, type]:
     check = key_checker(auth)
+
+    @functools.cache  # one function, two keywords: asked once each, not on every request
+    def _accepts(func: Callable[..., Any], keyword: str) -> bool:
+        return ApiKeySecurityHandler._accepts_kwarg(func, keyword)
 
     class ApiKey(ApiKeySecurityHandler):
         _accepts_kwarg = staticmethod(_accepts)  # connexion inspects the function twice per request otherwise
